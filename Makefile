@@ -1,0 +1,62 @@
+# make build : set-up, then the main job (pipeline build) on the bundled sample
+# make test  : set-up, then the whole test suite
+# A second run skips set-up that is already done.
+
+SHELL   := /bin/bash
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PY      := $(BIN)/python
+
+# Debian packages. ffmpeg (libass, libx264), fonts with wide script coverage, Apertium and its pairs,
+# espeak-ng (sample narration), fontconfig (font lookup).
+SYSTEM_PACKAGES := ffmpeg fontconfig fonts-noto-core espeak-ng apertium apertium-eng-spa apertium-hbs-eng \
+                   apertium-es-pt apertium-fr-es apertium-es-ro
+# Only the tests need a browser (review page tests drive Debian's Chromium headless).
+TEST_SYSTEM_PACKAGES := chromium
+
+.PHONY: build test setup setup-test system system-test sample-assets bench clean help
+
+help:
+	@echo "make build          set up, then render the bundled sample into dist/"
+	@echo "make test           set up, then run the whole test suite"
+	@echo "make sample-assets  regenerate the bundled sample videos (keeps existing subtitles)"
+	@echo "make bench          run the benchmarks in bench/"
+
+build: setup
+	$(BIN)/pipeline build
+
+test: setup-test
+	$(PY) -m pytest
+
+system:
+	@scripts/ensure-system.sh $(SYSTEM_PACKAGES)
+
+system-test: system
+	@scripts/ensure-system.sh $(TEST_SYSTEM_PACKAGES)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# Stamps depend on pyproject.toml: editing the dependencies re-installs, nothing else does.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+setup: system $(VENV)/.installed
+
+setup-test: system-test $(VENV)/.installed-test
+
+sample-assets: system
+	$(PYTHON) assets/make_sample.py
+
+bench: setup-test
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf dist .pytest_cache

@@ -1,0 +1,3 @@
+"""Caption pipeline for the report's animated videos."""
+
+__version__ = "0.1.0"

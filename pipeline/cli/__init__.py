@@ -1,0 +1,80 @@
+"""The command line: a thin click layer over the library.
+
+Commands parse options, call the library, and draw what it reports. Library errors become one line on
+stderr and the error's exit code; anything else reaching here is a bug and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from pipeline import __version__
+from pipeline.cli.context import AppContext
+from pipeline.errors import PipelineError
+
+
+class PipelineGroup(click.Group):
+    """A group that turns library errors into one clear line and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PipelineError as exc:
+            app = ctx.find_object(AppContext)
+            if app is not None and app.verbose and exc.detail:
+                click.echo(exc.detail, err=True)
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing unfinished was left with a final name", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line, keep the traceback for -v
+            app = ctx.find_object(AppContext)
+            if app is not None and app.verbose:
+                import traceback
+
+                traceback.print_exc()
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (this is a bug; run with -v for details)", err=True)
+            ctx.exit(70)
+
+
+@click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=str),
+              help="Project folder (holding assets/catalog.toml). Default: found from the current folder upwards.")
+@click.option("-v", "--verbose", count=True, help="Show commands run and details (-vv for debug output).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and final results; no progress bars.")
+@click.version_option(__version__, prog_name="pipeline")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: str | None, verbose: int, quiet: bool) -> None:
+    """Caption pipeline for the report's videos: subtitle tracks, machine drafts for review,
+    captioned renders.
+
+    \b
+    Typical use:
+      pipeline status            what tracks exist and what is publishable
+      pipeline build             check, then render everything publishable into dist/
+      pipeline probe FILE        what a media file holds
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+    ctx.obj = AppContext(project_dir=project_dir, verbose=verbose, quiet=quiet)
+
+
+def _register() -> None:
+    from pipeline.cli import media_cmds, project_cmds
+
+    for module in (project_cmds, media_cmds):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="pipeline")

@@ -1,0 +1,136 @@
+"""The one door to ffmpeg and ffprobe.
+
+Commands arrive as argv lists (built with ffmpeg-python in :mod:`pipeline.media.commands`). Every run is
+logged as a shell line, encodes report progress from ffmpeg's ``-progress`` output, and a failure raises
+:class:`FfmpegError` carrying the last meaningful stderr lines.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import shutil
+import subprocess
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+from pipeline.errors import FfmpegError, ToolMissing
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "apt-get install ffmpeg (Debian/Ubuntu), or put ffmpeg and ffprobe on PATH"
+#: Lines ffmpeg prints on every failure that say nothing about the cause.
+_GENERIC = ("Conversion failed!", "Exiting normally", "Error opening output files", "Error opening input files")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report of a running encode."""
+
+    seconds_done: float
+    total_seconds: float | None
+    speed: str | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total_seconds:
+            return None
+        return max(0.0, min(1.0, self.seconds_done / self.total_seconds))
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def find_tool(name: str) -> str:
+    """Path of ``ffmpeg``/``ffprobe``: ``$PIPELINE_FFMPEG``/``$PIPELINE_FFPROBE`` or PATH."""
+    override = os.environ.get(f"PIPELINE_{name.upper()}")
+    found = shutil.which(override or name)
+    if not found:
+        raise ToolMissing(name, INSTALL_HINT)
+    return found
+
+
+def meaningful_tail(stderr: str, keep: int = 6) -> list[str]:
+    """The last lines of ffmpeg's stderr that say something: no blanks, no generic epilogue."""
+    lines = [ln.strip() for ln in stderr.splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith(_GENERIC)]
+    return lines[-keep:]
+
+
+class FfmpegRunner:
+    """Runs ffmpeg/ffprobe argv lists. Create one per process and reuse it."""
+
+    def __init__(self, ffmpeg: str | None = None, ffprobe: str | None = None):
+        self._ffmpeg = ffmpeg
+        self._ffprobe = ffprobe
+
+    @property
+    def ffmpeg(self) -> str:
+        if self._ffmpeg is None:
+            self._ffmpeg = find_tool("ffmpeg")
+        return self._ffmpeg
+
+    @property
+    def ffprobe(self) -> str:
+        if self._ffprobe is None:
+            self._ffprobe = find_tool("ffprobe")
+        return self._ffprobe
+
+    def probe_json(self, path: str) -> tuple[int, str, str]:
+        """Run ffprobe for streams and format as JSON; returns (returncode, stdout, stderr)."""
+        argv = [self.ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
+        log.debug("$ %s", shlex.join(argv))
+        proc = subprocess.run(argv, capture_output=True, text=True, errors="replace")
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def run(
+        self,
+        argv: list[str],
+        *,
+        total_seconds: float | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        """Run an ffmpeg argv (``argv[0]`` is replaced by the found binary).
+
+        Adds ``-hide_banner -nostdin -nostats -progress pipe:1``; calls ``on_progress`` as ffmpeg reports.
+        Raises :class:`FfmpegError` on a non-zero exit. On interruption the child is killed.
+        """
+        full = [self.ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning",
+                "-progress", "pipe:1", *argv[1:]]
+        log.info("$ %s", shlex.join(full))
+        proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+        stderr_lines: deque[str] = deque(maxlen=400)
+
+        def drain_stderr() -> None:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                stderr_lines.append(line)
+
+        reader = threading.Thread(target=drain_stderr, daemon=True)
+        reader.start()
+        try:
+            assert proc.stdout is not None
+            done = 0.0
+            speed = None
+            for line in proc.stdout:
+                key, _, value = line.strip().partition("=")
+                if key == "out_time_us" and value.lstrip("-").isdigit():
+                    done = max(0.0, int(value) / 1e6)
+                elif key == "speed":
+                    speed = value
+                elif key == "progress" and on_progress is not None:
+                    on_progress(Progress(done if value != "end" else (total_seconds or done), total_seconds, speed))
+            returncode = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        reader.join()
+        stderr = "".join(stderr_lines)
+        if stderr.strip():
+            log.debug("ffmpeg stderr:\n%s", stderr.rstrip())
+        if returncode != 0:
+            raise FfmpegError(full, returncode, meaningful_tail(stderr), stderr)

@@ -1,0 +1,87 @@
+"""Shared fixtures: real media generated with ffmpeg's lavfi sources, and throwaway projects."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def make_video(path: Path, seconds: float = 3.0, *, audio: bool = True, size: str = "320x240", rate: int = 25,
+               colour: str = "0x3a5f8a", subtitles: list[tuple[Path, str]] | None = None) -> Path:
+    """Write a small real H.264(+AAC) file with ffmpeg lavfi sources (optionally with embedded SRT tracks)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    argv = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", f"color=c={colour}:s={size}:r={rate}:d={seconds}"]
+    if audio:
+        argv += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=44100:duration={seconds}"]
+    for srt, _lang in subtitles or []:
+        argv += ["-i", str(srt)]
+    argv += ["-map", "0:v"] + (["-map", "1:a"] if audio else [])
+    first_sub = 2 if audio else 1
+    for n, (_srt, lang) in enumerate(subtitles or []):
+        argv += ["-map", f"{first_sub + n}:s", f"-metadata:s:s:{n}", f"language={lang}"]
+    argv += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    if audio:
+        argv += ["-c:a", "aac", "-b:a", "64k"]
+    if subtitles:
+        argv += ["-c:s", "mov_text" if path.suffix == ".mp4" else "srt"]
+    argv += ["-t", str(seconds), str(path)]
+    subprocess.run(argv, check=True)
+    return path
+
+
+def ffprobe_json(path: Path) -> dict:
+    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
+                          str(path)], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def write_srt(path: Path, cues: list[tuple[float, float, str]]) -> Path:
+    def ts(sec: float) -> str:
+        ms = round(sec * 1000)
+        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    blocks = [f"{i}\n{ts(a)} --> {ts(b)}\n{t}\n" for i, (a, b, t) in enumerate(cues, start=1)]
+    path.write_text("\n".join(blocks), encoding="utf-8")
+    return path
+
+
+EN_CUES = [(0.2, 1.4, "Survivors deserve to be heard."), (1.6, 2.8, "Support services\nmake a difference.")]
+ES_CUES = [(0.2, 1.4, "Las personas sobrevivientes\nmerecen ser escuchadas."), (1.6, 2.8, "Los servicios de apoyo\nmarcan la diferencia.")]
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    """Build a project folder: ``make_project(videos={'talk': {...}}, name='dir name')``."""
+
+    def build(videos: dict | None = None, dirname: str = "proj", catalog_extra: str = "", seconds: float = 3.0,
+              audio: bool = True, size: str = "320x240") -> Path:
+        root = tmp_path / dirname
+        (root / "assets").mkdir(parents=True)
+        videos = videos if videos is not None else {"talk": {"tracks": {"en": EN_CUES, "es": ES_CUES}}}
+        entries = []
+        for vid, spec in videos.items():
+            src = spec.get("source", f"{vid}.mp4")
+            make_video(root / "assets" / src, seconds, audio=spec.get("audio", audio), size=size)
+            for lang, cues in spec.get("tracks", {}).items():
+                write_srt(root / "subtitles" / vid / f"{lang}.srt", cues)
+            entries.append(textwrap.dedent(f"""
+                [[videos]]
+                id = "{vid}"
+                title = "{vid} title"
+                source = "{src}"
+                audio_language = "{spec.get('audio_language', 'en')}"
+            """))
+        (root / "assets" / "catalog.toml").write_text(
+            '[project]\nname = "Test project"\nhuman_languages = ["en", "es"]\n' + catalog_extra + "".join(entries),
+            encoding="utf-8")
+        return root
+
+    return build
