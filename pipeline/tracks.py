@@ -56,3 +56,24 @@ def track_state(project: Project, video_id: str, language: str) -> TrackState:
 
 def track_states(project: Project, video_id: str) -> list[TrackState]:
     return [track_state(project, video_id, lang) for lang in project.track_languages(video_id)]
+
+
+#: Cue review states, shown by ``status`` and the review page.
+CUE_STATES = ("human", "machine", "edited", "approved", "stale")
+
+
+@dataclass
+class CueState:
+    """One cue of a track and where its text came from."""
+
+    number: int  # 1-based position in the track
+    start: int
+    end: int
+    text: str
+    state: str = "human"  # one of CUE_STATES
+
+
+def cue_states(project: Project, video_id: str, language: str) -> list[CueState]:
+    """Every cue of a track with its review state. Without a review record every cue is a person's."""
+    track = load_track(project, video_id, language)
+    return [CueState(i, c.start, c.end, c.text) for i, c in enumerate(track.cues, start=1)]
