@@ -1,0 +1,140 @@
+"""The command line: help everywhere, status, probe, add, and bad input as one clear line."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from conftest import EN_CUES, ES_CUES, make_video, write_srt
+from pipeline.cli import cli
+from pipeline.formats import read_track
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def walk(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        yield prefix + (name,), command
+        if isinstance(command, click.Group):
+            yield from walk(command, prefix + (name,))
+
+
+def test_every_command_has_help_text():
+    commands = list(walk(cli))
+    assert len(commands) >= 5
+    for path, command in commands:
+        assert (command.help or "").strip(), f"pipeline {' '.join(path)} has no help text"
+        result = invoke(*path, "--help")
+        assert result.exit_code == 0, path
+        assert "Usage:" in result.output
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden and param.name not in ("help",):
+                assert param.help, f"pipeline {' '.join(path)} {param.opts[0]} has no help"
+
+
+def test_status_table_and_json(make_project):
+    root = make_project()
+    write_srt(root / "subtitles/talk/fr.srt", EN_CUES)
+    result = invoke("--project", str(root), "status")
+    assert result.exit_code == 0, result.output
+    assert "talk" in result.output and "fr" in result.output
+    data = json.loads(invoke("--project", str(root), "status", "--json").output)
+    tracks = {t["language"]: t for t in data["videos"][0]["tracks"]}
+    assert list(tracks) == ["en", "es", "fr"]  # human languages first
+    assert tracks["en"]["cues"] == 2 and tracks["en"]["origin"] == "human" and tracks["en"]["publishable"]
+
+
+def test_status_reports_an_unreadable_track(make_project):
+    root = make_project()
+    (root / "subtitles/talk/es.srt").write_text("1\n00:00:01,000 -> 00:00:02,000\nHola\n", encoding="utf-8")
+    data = json.loads(invoke("--project", str(root), "status", "--json").output)
+    es = [t for t in data["videos"][0]["tracks"] if t["language"] == "es"][0]
+    assert not es["publishable"]
+    assert "es.srt:" in es["reason"] and "malformed" in es["reason"]
+
+
+def test_probe(tmp_path):
+    video = make_video(tmp_path / "clip.mp4", 2.0, size="320x240")
+    result = invoke("probe", str(video))
+    assert result.exit_code == 0, result.output
+    assert "320x240 @ 25 fps" in result.output and "aac" in result.output and "h264" in result.output
+    data = json.loads(invoke("probe", "--json", str(video)).output)
+    assert data["width"] == 320 and abs(data["duration"] - 2.0) < 0.05
+    assert [s["kind"] for s in data["streams"]] == ["video", "audio"]
+
+
+def test_probe_corrupt_and_truncated_video(tmp_path):
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 100)
+    result = invoke("probe", str(bad))
+    assert result.exit_code != 0
+    assert result.output.startswith("error: ") and "bad.mp4" in result.output and "Traceback" not in result.output
+    good = make_video(tmp_path / "good.mp4", 2.0)
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 3])
+    result = invoke("probe", str(truncated))
+    assert result.exit_code != 0 and "truncated.mp4" in result.output
+
+
+def test_missing_ffmpeg_is_one_clear_line(make_project, monkeypatch):
+    root = make_project()
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = invoke("--project", str(root), "render")
+    assert result.exit_code == 3
+    assert result.output.strip().splitlines() == [
+        "error: ffprobe was not found on PATH (install it: apt-get install ffmpeg (Debian/Ubuntu), "
+        "or put ffmpeg and ffprobe on PATH)"]
+
+
+def test_add_registers_and_extracts_embedded_tracks(make_project, tmp_path):
+    root = make_project()
+    en = write_srt(tmp_path / "in-en.srt", EN_CUES)
+    es = write_srt(tmp_path / "in-es.srt", ES_CUES)
+    clip = make_video(tmp_path / "New Clip.mkv", 3.0, subtitles=[(en, "eng"), (es, "spa")])
+    write_srt(root / "subtitles/chapter-2/es.srt", [(0.0, 1.0, "Traducción de una persona.")])
+    before = (root / "subtitles/chapter-2/es.srt").read_bytes()
+    result = invoke("--project", str(root), "add", str(clip), "--id", "chapter-2", "--audio-language", "en",
+                    "--title", "Chapter 2")
+    assert result.exit_code == 0, result.output
+    assert "extracted subtitles/chapter-2/en.srt" in result.output
+    assert "kept existing subtitles/chapter-2/es.srt" in result.output
+    assert (root / "subtitles/chapter-2/es.srt").read_bytes() == before  # never overwritten
+    got = read_track(root / "subtitles/chapter-2/en.srt")
+    assert [c.plain for c in got] == ["Survivors deserve to be heard.", "Support services make a difference."]
+    catalog = (root / "assets/catalog.toml").read_text()
+    assert 'id = "chapter-2"' in catalog and 'source = "videos/chapter-2.mkv"' in catalog
+    assert (root / "assets/videos/chapter-2.mkv").is_file()
+    data = json.loads(invoke("--project", str(root), "status", "--json").output)
+    assert [v["video"] for v in data["videos"]] == ["talk", "chapter-2"]
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a video at all\n" * 50])
+def test_add_refuses_a_file_that_is_not_a_video(make_project, tmp_path, content):
+    root = make_project()
+    fake = tmp_path / "fake.mp4"
+    fake.write_bytes(content)
+    catalog_before = (root / "assets/catalog.toml").read_text()
+    result = invoke("--project", str(root), "add", str(fake), "--id", "fake", "--audio-language", "en")
+    assert result.exit_code != 0
+    assert result.output.startswith("error: ") and "fake.mp4" in result.output
+    assert (root / "assets/catalog.toml").read_text() == catalog_before
+
+
+def test_add_refuses_bad_id_and_language(make_project, tmp_path):
+    root = make_project()
+    clip = make_video(tmp_path / "c.mp4", 1.0)
+    assert invoke("--project", str(root), "add", str(clip), "--id", "../up", "--audio-language", "en").exit_code == 2
+    assert invoke("--project", str(root), "add", str(clip), "--id", "talk", "--audio-language", "en").exit_code == 2
+    result = invoke("--project", str(root), "add", str(clip), "--id", "ok", "--audio-language", "klingon")
+    assert result.exit_code == 2 and "unknown language code" in result.output
+
+
+def test_unknown_video_id(make_project):
+    root = make_project()
+    result = invoke("--project", str(root), "render", "nope")
+    assert result.exit_code == 2 and "no video 'nope'" in result.output and "talk" in result.output
