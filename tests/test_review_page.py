@@ -253,6 +253,18 @@ def test_cli_review_writes_a_self_contained_folder(project):
     assert again.media_reused and again.media_method == "as-is"
 
 
+def test_cli_review_without_video_builds_every_page(make_project):
+    root = make_project({"talk": {"tracks": {"en": EN_CUES, "es": ES_CUES}}, "charla": {"audio_language": "es",
+                         "tracks": {"es": ES_CUES}}})
+    result = run_cli("--project", str(root), "review")
+    assert result.exit_code == 0, result.output
+    assert (root / "dist/review/talk/index.html").is_file() and (root / "dist/review/charla/index.html").is_file()
+    assert (root / "dist/review/index.html").as_uri() in result.output
+    index = (root / "dist/review/index.html").read_text(encoding="utf-8")
+    assert index.index('href="charla/index.html"') < index.index('href="talk/index.html"')
+    assert "charla title" in index and "talk title" in index
+
+
 def test_cli_review_bad_input_is_one_line(project):
     for args, needle in ((["review", "nope"], "no video 'nope'"),
                          (["review", "talk", "sq"], "no 'sq' track for video 'talk'")):
@@ -261,6 +273,12 @@ def test_cli_review_bad_input_is_one_line(project):
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], result.output
         assert "Traceback" not in result.output
+
+
+def test_cli_review_port_without_serve_is_a_usage_error(project):
+    result = run_cli("--project", str(project.root), "review", "talk", "--port", "9000")
+    assert result.exit_code == 2 and "--port and --host only work with --serve" in result.output
+    assert not (project.dist / "review").exists()
 
 
 def test_cli_review_busy_port_is_one_line(project):
@@ -416,10 +434,6 @@ def test_cli_serve_prints_the_address_and_stops_on_ctrl_c(project):
 
 
 # ---------------------------------------------------------------- in a real browser
-
-browser_only = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
-                                  "/usr/bin/chromium (make test installs it)")
-
 
 @pytest.fixture(scope="module")
 def browser():
@@ -592,6 +606,7 @@ def test_proxy_plays_in_the_browser(browser, make_project, tmp_path):
         watch.close()
 
 
+@pytest.mark.browser
 def test_chromium_plays_h264_so_no_proxy_is_needed_for_mp4(browser, project):
     """The bundled samples are H.264 MP4: check this browser really decodes it (Debian's build does)."""
     watch = PageWatch(browser).open(build_review(project, "talk").page.as_uri())

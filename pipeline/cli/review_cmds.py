@@ -72,9 +72,11 @@ def review_cmd(app: AppContext, video: str | None, languages: tuple[str, ...], s
     from pipeline.review_page import build_review, review_root, write_index
     from pipeline.review_page.server import is_loopback, make_server
 
+    ctx = click.get_current_context()
+    if not serve and any(ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+                         for name in ("port", "host")):
+        raise click.UsageError("--port and --host only work with --serve")
     project = app.project()
-    if languages and not video:
-        raise click.UsageError("name a VIDEO before LANGs")
     video_ids = [video] if video else list(project.videos)
     for vid in video_ids:
         project.video(vid)  # unknown ids fail before any work

@@ -45,8 +45,14 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["timestamp"] = lambda ms: format_timestamp(int(ms), ".")
+    env.filters["clock"] = clock
     return env
+
+
+def clock(ms: int) -> str:
+    """A cue time as reviewers read it: ``MM:SS.mmm``, with hours only when there are any."""
+    full = format_timestamp(int(ms), ".")
+    return full[3:] if full.startswith("00:") else full
 
 
 def _render(template: str, script: str | None = None, **context) -> str:
