@@ -10,6 +10,7 @@ last, so a page with its final name always has its video beside it.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from typing import Callable, Sequence
 from pipeline import __version__
 from pipeline.fsutil import atomic_path, atomic_write_text
 from pipeline.media import proxy
-from pipeline.media.probe import probe_video
+from pipeline.media.probe import MediaInfo, probe_video
 from pipeline.media.runner import FfmpegRunner, Progress
 from pipeline.project import Project, Video
 from pipeline.review_page.data import Findings, MediaFile, ReviewData, collect_findings, gather, page_languages
@@ -89,20 +90,21 @@ def prepare_media(
         return MediaFile(name, plan.mime), stamp, True
     if plan.method == "as-is":
         _link_or_copy(video.source, target)
-    else:
-        if plan.method == "remux":
-            build = lambda out: proxy.mp4_remux(video.source, out, has_audio=info.has_audio)  # noqa: E731
-        else:
-            height = proxy.proxy_height(info.height)
-            build = lambda out: proxy.webm_proxy(video.source, out, has_audio=info.has_audio, height=height)  # noqa: E731
-        report = (lambda p: on_progress(plan.method, p)) if on_progress else None
-        if on_progress:
-            on_progress(plan.method, None)
-        log.info("%s: %s for the review page", video.source, "remuxing to MP4" if plan.method == "remux"
-                 else "encoding a WebM proxy")
-        with atomic_path(target) as tmp:
-            runner.run(build(tmp), total_seconds=info.duration, on_progress=report)
+        return MediaFile(name, plan.mime), stamp, False
+    report = None
+    if on_progress is not None:
+        on_progress(plan.method, None)
+        report = functools.partial(on_progress, plan.method)
+    log.info("%s: %s for the review page", video.source, plan.method)
+    with atomic_path(target) as tmp:
+        runner.run(_browser_copy_argv(plan, info, tmp), total_seconds=info.duration, on_progress=report)
     return MediaFile(name, plan.mime), stamp, False
+
+
+def _browser_copy_argv(plan: proxy.BrowserMedia, info: MediaInfo, output: Path) -> list[str]:
+    if plan.method == "remux":
+        return proxy.mp4_remux(info.path, output, has_audio=info.has_audio)
+    return proxy.webm_proxy(info.path, output, has_audio=info.has_audio, height=proxy.proxy_height(info.height))
 
 
 def _summary(data: ReviewData, media_stamp: dict) -> dict:

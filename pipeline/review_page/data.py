@@ -91,7 +91,8 @@ class LanguageView:
     def counts(self) -> dict[str, int]:
         """Cues per state, in the order of STATE_LABELS, only states that occur."""
         found = Counter(r.state for r in self.rows)
-        return {s: found[s] for s in STATE_LABELS if found[s]} | {s: n for s, n in found.items() if s not in STATE_LABELS}
+        order = list(STATE_LABELS) + sorted(set(found) - set(STATE_LABELS))
+        return {s: found[s] for s in order if found[s]}
 
     @property
     def findings_count(self) -> int:

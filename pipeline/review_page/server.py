@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import socket
+import sys
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -104,8 +105,6 @@ class ReviewHTTPServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001
         # Browsers drop video range requests all the time while seeking: that is not an error.
-        import sys
-
         if isinstance(sys.exc_info()[1], ConnectionError):
             log.debug("%s closed the connection", client_address)
             return
