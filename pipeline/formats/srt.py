@@ -75,12 +75,12 @@ def parse_srt(text: str, path: Path | str = "<string>", language: str | None = N
 
 
 def compose_srt(track: Track) -> str:
-    """SRT text: cues in the track's order, numbered from 1, LF endings.
+    """SRT text: cues in time order, numbered from 1, LF endings.
 
     Text is written with :func:`normalise_text` (whitespace only): what is written reads back equal.
     """
     out = []
-    for number, cue in enumerate(track.cues, start=1):
+    for number, cue in enumerate(track.sorted().cues, start=1):
         check_writable(cue)
         out.append(f"{number}\n{format_timestamp(cue.start)} {ARROW} {format_timestamp(cue.end)}\n"
                    f"{normalise_text(cue.text)}\n")

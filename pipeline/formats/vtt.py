@@ -96,10 +96,10 @@ def parse_sbv(text: str, path: Path | str = "<string>", language: str | None = N
 
 
 def compose_vtt(track: Track) -> str:
-    """WebVTT text for web players. ASS positioning overrides (``{\\an8}``) have no WebVTT meaning
+    """WebVTT text for web players, cues in time order. ASS positioning overrides (``{\\an8}``) have no WebVTT meaning
     in the cue text and are dropped (top placement becomes ``line:10%``); HTML-ish tags are kept."""
     out = ["WEBVTT", ""]
-    for number, cue in enumerate(track.cues, start=1):
+    for number, cue in enumerate(track.sorted().cues, start=1):
         check_writable(cue)
         settings = " line:10%" if "{\\an8}" in cue.text else ""
         body = normalise_text(_ASS_OVERRIDE.sub("", cue.text))
