@@ -44,6 +44,11 @@ def _parse_block(path: Path | str, line_no: int, lines: list[str]) -> Cue:
                 path, f"unexpected text {quote(lines[0])} before a cue's timing line", line=line_no,
                 hint="a blank line inside the text of the cue above? remove it, or make this line the cue number",
             )
+    elif any(reads_as_timing(line) for line in lines[2:]):
+        raise SubtitleError(
+            path, f"unexpected text {quote(lines[0])} before a cue's timing line", line=line_no,
+            hint="a blank line inside the text of the cue above? remove it",
+        )
     elif _CUE_NUMBER.match(lines[0]) and len(lines) > 1:
         raise SubtitleError(path, f"cue number {lines[0].strip()} is not followed by a timing line (got {quote(lines[1])})",
                             line=line_no + 1, hint="write the timing line as HH:MM:SS,mmm --> HH:MM:SS,mmm")
