@@ -10,6 +10,7 @@ from typing import Iterator
 
 from pipeline.checks.align import Aligner, covered_ms
 from pipeline.checks.base import PairContext, Problem, TrackContext, rule, time_label
+from pipeline.model import Track
 
 
 def _significant(found: list[tuple[int, int]], cue_duration: int, minimum: int) -> list[tuple[int, int]]:
@@ -38,20 +39,27 @@ def parity_missing(pair: PairContext, s) -> Iterator[tuple[TrackContext, Problem
                                        f"({time_label(cue.start)} --> {time_label(cue.end)})")
 
 
+def _inside(found: list[tuple[int, int]], other: Track) -> int:
+    """How many of the overlapping cues of ``other`` lie mostly (half or more) inside this cue."""
+    return sum(1 for k, amount in found if amount * 2 >= other.cues[k].duration > 0)
+
+
 @rule("parity-timing", severity="warning", scope="pair", params={"parity_tolerance_ms": 500},
       summary="one-to-one counterparts start and end together, within a tolerance")
 def parity_timing(pair: PairContext, s) -> Iterator[tuple[TrackContext, Problem]]:
+    """Counterparts are each other's best match by overlap; a cue holding two or more cues of the other
+    track (re-segmented: one Spanish cue for two English ones, or the other way round) is not compared."""
     tolerance = s["parity_tolerance_ms"]
-    minimum = s["parity_min_overlap_ms"]
     first, second = pair.first, pair.second
     to_first, to_second = Aligner(first.track), Aligner(second.track)
     for i, cue in enumerate(second.track.cues):
-        partners = _significant(to_first.overlapping(cue), cue.duration, minimum)
-        if len(partners) != 1:
+        found = to_first.overlapping(cue)
+        if not found or _inside(found, first.track) > 1:
             continue  # no counterpart (parity-missing) or re-segmented: nothing one-to-one to compare
-        j = partners[0][0]
+        j = max(found, key=lambda f: (f[1], -f[0]))[0]
         counterpart = first.track.cues[j]
-        if len(_significant(to_second.overlapping(counterpart), counterpart.duration, minimum)) != 1:
+        back = to_second.overlapping(counterpart)
+        if to_second.best(counterpart)[0] != i or _inside(back, second.track) > 1:
             continue
         d_start, d_end = cue.start - counterpart.start, cue.end - counterpart.end
         parts = []
