@@ -99,9 +99,10 @@ def fix_track(track: Track, options: FixOptions | None = None) -> FixResult:
     result = FixResult(track)
     cues = list(track.cues)
     ordered = sorted(cues, key=lambda c: (c.start, c.end))
-    moved = sum(1 for a, b in zip(cues, ordered) if a is not b)
-    if moved:
-        result.changes.append(Note(None, ordered[0].start, f"sorted cues into time order ({moved} moved)"))
+    early = [b for a, b in zip(cues, cues[1:]) if (b.start, b.end) < (a.start, a.end)]
+    if early:
+        result.changes.append(_note(early[0], f"sorted cues into time order ({len(early)} started before "
+                                              "the cue above them)"))
     cues = []
     for cue in ordered:
         if strip_tags(cue.text).strip():

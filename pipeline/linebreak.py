@@ -31,13 +31,14 @@ WEAK_BREAK_AFTER = {
     "es": {"ha", "han", "he", "has", "hemos", "había", "habían", "haber", "es", "son", "era", "eran", "fue",
            "fueron", "está", "están", "estaba", "puede", "pueden", "podría", "debe", "deben", "va", "van", "ser"},
 }
-#: Words a new line may start with: breaking before them reads naturally.
+#: Words a new line may start with: breaking before them reads naturally. ("of" and "de" are not here:
+#: they usually bind two nouns, as in "servicios de apoyo".)
 GOOD_BREAK_BEFORE = {
     "en": {"and", "or", "but", "because", "so", "that", "which", "who", "when", "where", "while", "if",
-           "to", "in", "on", "at", "for", "with", "from", "of", "about", "without", "through", "what", "how",
+           "to", "in", "on", "at", "for", "with", "from", "about", "without", "through", "what", "how",
            "why", "before", "after", "until", "unless", "although"},
     "es": {"y", "e", "o", "u", "pero", "porque", "que", "cuando", "donde", "mientras", "si", "para", "con",
-           "en", "de", "sin", "sobre", "por", "como", "aunque", "hasta", "antes", "después", "quien", "quienes"},
+           "en", "sin", "sobre", "por", "como", "aunque", "hasta", "antes", "después", "quien", "quienes"},
 }
 #: Words that lean on the word before them (object pronouns): a line should not start with them.
 NO_BREAK_BEFORE = {

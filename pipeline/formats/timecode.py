@@ -10,30 +10,34 @@ from __future__ import annotations
 
 import re
 
-_TS = r"-?(?:\d+:)?\d{1,2}:\d{1,2}(?:[,.]\d+)?"
-_TS_PARTS = re.compile(r"^(-?)(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[,.](\d+))?$")
+_TS = r"(-?)(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[,.](\d+))?"
+_TS_PARTS = re.compile(rf"^{_TS}$")
 #: A timing line: ``START --> END`` and anything after it (SRT coordinates, WebVTT cue settings).
-TIMING_LINE = re.compile(rf"^\s*({_TS})\s*-->\s*({_TS})(?:\s+(.*?))?\s*$")
+TIMING_LINE = re.compile(rf"^\s*(?P<start>{_TS})\s*-->\s*(?P<end>{_TS})(?:\s+(?P<rest>.*?))?\s*$")
 
 
 class TimecodeError(ValueError):
     """A timestamp that looks like one but cannot be used; the message says why."""
 
 
-def parse_timestamp(raw: str) -> int:
-    """Milliseconds for one loose timestamp (see the module docstring), or :class:`TimecodeError`."""
-    m = _TS_PARTS.match(raw.strip())
-    if not m:
-        raise TimecodeError(f"{raw.strip()!r} is not a timestamp")
-    sign, hours, minutes, seconds, frac = m.groups()
+def _milliseconds(raw: str, sign: str, hours: str | None, minutes: str, seconds: str, frac: str | None) -> int:
     if sign:
-        raise TimecodeError(f"negative time {raw.strip()!r}")
+        raise TimecodeError(f"negative time {raw!r}")
     if int(minutes) >= 60 or int(seconds) >= 60:
-        raise TimecodeError(f"{raw.strip()!r}: minutes and seconds must be below 60")
+        raise TimecodeError(f"{raw!r}: minutes and seconds must be below 60")
     if frac is not None and len(frac) > 3:
-        raise TimecodeError(f"{raw.strip()!r}: more than three digits after the seconds")
+        raise TimecodeError(f"{raw!r}: more than three digits after the seconds")
     millis = int((frac or "0").ljust(3, "0"))
     return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + millis
+
+
+def parse_timestamp(raw: str) -> int:
+    """Milliseconds for one loose timestamp (see the module docstring), or :class:`TimecodeError`."""
+    text = raw.strip()
+    m = _TS_PARTS.match(text)
+    if not m:
+        raise TimecodeError(f"{text!r} is not a timestamp")
+    return _milliseconds(text, *m.groups())
 
 
 def parse_timing_line(line: str) -> tuple[int, int, str] | None:
@@ -45,8 +49,9 @@ def parse_timing_line(line: str) -> tuple[int, int, str] | None:
     m = TIMING_LINE.match(line)
     if not m:
         return None
-    start, end = parse_timestamp(m.group(1)), parse_timestamp(m.group(2))
+    groups = m.groups()
+    start = _milliseconds(m.group("start"), *groups[1:6])
+    end = _milliseconds(m.group("end"), *groups[7:12])
     if end < start:
-        raise TimecodeError(f"the cue ends ({m.group(2).strip()}) before it starts ({m.group(1).strip()})")
-    return start, end, m.group(3) or ""
-
+        raise TimecodeError(f"the cue ends ({m.group('end')}) before it starts ({m.group('start')})")
+    return start, end, m.group("rest") or ""
