@@ -270,3 +270,9 @@ def test_corpus_largest_file_checks_cleanly_of_errors():
     (track,) = report.tracks
     assert track.cues == 1586 and track.errors == 0 and report.exit_code == 0
     assert {f.rule for f in track.findings} == {"cps", "chars-per-line"}
+
+
+def test_check_one_language_of_a_video(make_project):
+    root = make_project()
+    result = run("--project", str(root), "check", "talk", "--lang", "es")
+    assert "es.srt: 2 cues" in result.stdout and "en.srt" not in result.stdout

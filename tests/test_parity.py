@@ -124,3 +124,11 @@ def test_corpus_documentary_resegmented_is_mostly_in_step():
         79, "ends 9.88 s earlier than its en counterpart (react_documentary.en.srt:69; tolerance 0.5 s)")
     assert not [f for f in en.findings + es.findings if f.rule == "parity-length"]
     assert len([f for f in en.findings if f.rule == "parity-missing"]) <= 5
+
+
+def test_loose_files_named_by_language_alone_are_paired(tmp_path):
+    (tmp_path / "delivery").mkdir()
+    en = write_srt(tmp_path / "delivery" / "en.srt", EN)
+    es = write_srt(tmp_path / "delivery" / "es.srt", ES[:2])
+    found = {t.language: [f.rule for f in t.findings] for t in check_files([en, es]).tracks}
+    assert "parity-length" in found["es"]

@@ -190,11 +190,12 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
     return report
 
 
-def check_project(project, video_ids: Iterable[str] | None = None, runner=None) -> CheckReport:
-    """Check the given videos (default: every video in the catalog)."""
+def check_project(project, video_ids: Iterable[str] | None = None, runner=None,
+                  only_languages: Iterable[str] | None = None) -> CheckReport:
+    """Check the given videos (default: every video in the catalog), reporting ``only_languages`` if given."""
     report = CheckReport()
     for vid in video_ids or list(project.videos):
-        report.extend(check_video(project, vid, runner))
+        report.extend(check_video(project, vid, runner, only_languages))
     return report
 
 
@@ -215,11 +216,12 @@ def language_from_name(path: Path) -> str | None:
     return None
 
 
-def _base_name(path: Path, language: str | None) -> Path:
-    stem = path.stem
-    if language and "." in stem and languages.is_known(stem.rpartition(".")[2]):
-        stem = stem.rpartition(".")[0]
-    return path.parent / stem
+def _base_name(path: Path) -> Path:
+    """What files of one video share: ``talk`` for ``talk.es.srt``, the folder for ``es.srt``."""
+    if not language_from_name(path):
+        return path.parent / path.stem
+    base, dot, _lang = path.stem.rpartition(".")
+    return path.parent / base if dot else path.parent
 
 
 def catalog_track_of(project, path: Path) -> tuple[str, str] | None:
@@ -289,7 +291,7 @@ def _loose_pairs(contexts: list[TrackContext], project) -> list[PairContext]:
     groups: dict[Path, list[TrackContext]] = {}
     for ctx in contexts:
         if ctx.language:
-            groups.setdefault(_base_name(ctx.path, ctx.language), []).append(ctx)
+            groups.setdefault(_base_name(ctx.path), []).append(ctx)
     reference_lang = project.source_language if project is not None else "en"
     pairs = []
     for group in groups.values():

@@ -131,7 +131,8 @@ def print_report(report: CheckReport, *, quiet: bool = False, summary_only_warni
 @click.command("check")
 @click.argument("targets", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts and CI.")
-@click.option("--lang", "language", help="Language of loose files (default: from the name, e.g. talk.es.srt).")
+@click.option("--lang", "language", help="Only this language of videos; the language of loose files "
+                                        "(default: from the name, e.g. talk.es.srt).")
 @click.option("--encoding", help="Read loose files in this encoding (e.g. cp1252) instead of UTF-8.")
 @click.option("--fps", help="Frame rate for the min-gap rule on loose files (default 25; e.g. 23.976).")
 @click.option("--video", "video_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -155,7 +156,7 @@ def check_cmd(ctx: click.Context, app: AppContext, targets: tuple[str, ...], as_
     if note:
         report.notes.append(note)
     if videos:
-        report.extend(check_project(project, videos, app.runner))
+        report.extend(check_project(project, videos, app.runner, [language] if language else None))
     if files:
         report.extend(check_files(files, project=project, language=language, facts=facts, encoding=encoding,
                                   source=source_file, runner=app.runner))
@@ -220,13 +221,13 @@ def _jobs(app: AppContext, args: tuple[str, ...], language: str | None, fps: str
     jobs = []
     assumed = False
     for target in targets:
-        if target.video and facts is None:
-            if target.video not in video_facts:
+        if target.video:
+            settings = project_settings(project, target.video, target.language)
+            if facts is None and target.video not in video_facts:
                 video_facts[target.video], note = probe_facts(project.video(target.video).source, app.runner)
                 if note:
                     notes.append(note)
-            settings = project_settings(project, target.video, target.language)
-            frame_ms = video_facts[target.video].frame_ms
+            frame_ms = (facts or video_facts[target.video]).frame_ms
         else:
             overrides = project.setting("check", None, target.language) if project is not None else {}
             settings = resolve(target.language, overrides, project.catalog_path if project is not None else None)
@@ -244,10 +245,13 @@ def _summary(edit: FileEdit) -> str:
     return f"{len(edit.changes)} changes" if edit.changes else "normalised: numbering, encoding or layout"
 
 
-def _show_edit(edit: FileEdit, dry_run: bool) -> None:
+def _show_edit(edit: FileEdit, dry_run: bool, verbose: bool) -> None:
     name = shown(edit.path)
     for note in edit.notes:
         click.echo(f"{name}: {note}")
+    if verbose:
+        for change in edit.changes:
+            click.echo(f"{name}: {change}")
     if dry_run:
         diff = edit.diff()
         if diff:
@@ -279,7 +283,7 @@ def _run_edits(ctx: click.Context, app: AppContext, jobs: list[_Job], notes: lis
         if edit.unresolved:
             code = max(code, 1)
         with _reader_may_stop(ctx, code):
-            _show_edit(edit, dry_run)
+            _show_edit(edit, dry_run, app.verbose > 0)
     ctx.exit(code)
 
 
