@@ -276,3 +276,18 @@ def test_check_one_language_of_a_video(make_project):
     root = make_project()
     result = run("--project", str(root), "check", "talk", "--lang", "es")
     assert "es.srt: 2 cues" in result.stdout and "en.srt" not in result.stdout
+
+
+def test_check_track_for_the_review_page(make_project):
+    from pipeline.checks import check_track
+    from pipeline.project import load_project
+
+    root = make_project({"talk": {"tracks": {"en": GAP_70MS["en"], "es": BROKEN_ES}}})
+    project = load_project(root, explicit=True)
+    findings = check_track(project, "talk", "es")
+    assert ("unbalanced-tags", "error", 1) in [(f.rule, f.severity, f.cue) for f in findings]
+    assert {f.language for f in findings} == {"es"}
+    (root / "subtitles/talk/es.srt").write_text("1\nnot a timing line\nHola\n", encoding="utf-8")
+    (finding,) = check_track(project, "talk", "es")
+    assert (finding.rule, finding.severity, finding.cue) == ("unreadable", "error", None)
+    assert "cue number 1 is not followed by a timing line" in finding.message

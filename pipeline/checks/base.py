@@ -21,7 +21,7 @@ is tunable with ``severity = { my-rule = "error" }`` (``"off"`` switches it off)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -126,7 +126,6 @@ class TrackContext:
     source_path: Path | None = None
     video: str | None = None
     project: Any = None  # pipeline.project.Project, for rules that read project files (glossary)
-    facts: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def plain(self) -> list[str]:

@@ -18,7 +18,8 @@ def fps_label(frame_ms: float) -> str:
 
 
 def _frames(ms: float, ctx: TrackContext) -> str:
-    return f"{ms / ctx.frame_ms:.1f} frames at {fps_label(ctx.frame_ms)} fps"
+    assumed = "" if ctx.frame_rate_known else ", assumed"
+    return f"{ms / ctx.frame_ms:.1f} frames at {fps_label(ctx.frame_ms)} fps{assumed}"
 
 
 @rule("no-cues", severity="error", summary="the track has at least one cue")

@@ -190,6 +190,22 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
     return report
 
 
+def check_track(project, video_id: str, language: str, runner=None) -> list[Finding]:
+    """The findings of one catalog track, as ``pipeline check VIDEO --lang LANG`` reports them.
+
+    ``Finding.cue`` is the cue's 1-based position in the file (None for the whole track). A track that
+    cannot be read gives one ``unreadable`` error finding carrying the reason.
+    """
+    report = check_video(project, video_id, runner, only_languages=[language])
+    findings: list[Finding] = []
+    for track in report.tracks:
+        if track.unreadable:
+            findings.append(Finding(track.path, None, "unreadable", "error", track.unreadable,
+                                    language=language, video=video_id))
+        findings.extend(track.findings)
+    return findings
+
+
 def check_project(project, video_ids: Iterable[str] | None = None, runner=None,
                   only_languages: Iterable[str] | None = None) -> CheckReport:
     """Check the given videos (default: every video in the catalog), reporting ``only_languages`` if given."""
