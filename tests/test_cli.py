@@ -55,7 +55,7 @@ def test_status_reports_an_unreadable_track(make_project):
     data = json.loads(invoke("--project", str(root), "status", "--json").output)
     es = [t for t in data["videos"][0]["tracks"] if t["language"] == "es"][0]
     assert not es["publishable"]
-    assert "es.srt:" in es["reason"] and "malformed" in es["reason"]
+    assert "es.srt:2: " in es["reason"] and "timing line" in es["reason"]
 
 
 def test_probe(tmp_path):

@@ -74,13 +74,21 @@ def render_cmd(app: AppContext, videos: tuple[str, ...], drafts: bool) -> None:
 @click.command("build")
 @click.argument("videos", nargs=-1)
 @click.option("--drafts", is_flag=True, help="Also render machine drafts, visibly marked as drafts.")
+@click.option("--ignore-check", is_flag=True, help="Render even when check finds errors in tracks to be published.")
 @pass_app
-def build_cmd(app: AppContext, videos: tuple[str, ...], drafts: bool) -> None:
-    """Check every track, then render everything publishable (the comms team's one command)."""
+def build_cmd(app: AppContext, videos: tuple[str, ...], drafts: bool, ignore_check: bool) -> None:
+    """Check every track, then render everything publishable (the comms team's one command).
+
+    Check errors in a track that would be published (unreadable file, overlaps, unclosed tags, a track
+    much shorter than its partner ...) stop the build before anything is rendered; --ignore-check
+    renders anyway. Warnings are counted, never blocking: `pipeline check` lists them.
+    """
     from pipeline.cli.project_cmds import print_status
+    from pipeline.cli.subtitle_cmds import gate_build
 
     project = app.project()
     print_status(app, project, videos)
+    gate_build(app, project, videos, ignore_check)
     _render(app, videos, drafts)
 
 

@@ -1,5 +1,7 @@
 """Subtitle file formats: read and write :class:`pipeline.model.Track` from/to SRT and WebVTT.
 
+Read: SRT, WebVTT and YouTube SBV. Write: SRT and WebVTT, always UTF-8 without BOM, LF, numbered from 1.
+ASS/SSA scripts are refused with a clear message (their styling cannot be kept in SRT).
 Only this package talks to pysrt; nothing outside it sees a pysrt type.
 """
 
@@ -8,36 +10,90 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.errors import SubtitleError
-from pipeline.formats.encoding import decode_subtitle_bytes
+from pipeline.formats.encoding import conversion_notes, decode_subtitle_bytes
 from pipeline.formats.srt import compose_srt, parse_srt
-from pipeline.formats.vtt import compose_vtt, parse_vtt
+from pipeline.formats.vtt import compose_vtt, parse_sbv, parse_vtt
 from pipeline.fsutil import atomic_write_text
 from pipeline.model import Track
 
-__all__ = ["read_track", "write_track", "compose_srt", "parse_srt", "compose_vtt", "parse_vtt"]
+__all__ = [
+    "read_track", "write_track", "read_source", "parse_track", "compose_track", "format_of", "writable_format",
+    "compose_srt", "parse_srt", "compose_vtt", "parse_vtt", "parse_sbv", "conversion_notes", "SUBTITLE_SUFFIXES",
+]
+
+#: File name endings the pipeline reads.
+SUBTITLE_SUFFIXES = (".srt", ".vtt", ".sbv")
+
+_UNSUPPORTED = {
+    ".ass": "ASS/SSA scripts are not supported: export SRT from your editor (Aegisub: File > Export Subtitles)",
+    ".ssa": "ASS/SSA scripts are not supported: export SRT from your editor (Aegisub: File > Export Subtitles)",
+    ".sub": "MicroDVD/VobSub .sub files are not supported: convert to SRT (e.g. with Subtitle Edit)",
+    ".ttml": "TTML is not supported: convert to SRT (e.g. with Subtitle Edit)",
+    ".dfxp": "DFXP/TTML is not supported: convert to SRT (e.g. with Subtitle Edit)",
+    ".stl": "EBU STL is not supported: convert to SRT (e.g. with Subtitle Edit)",
+}
 
 
-def read_track(path: Path | str, language: str | None = None, encoding: str | None = None) -> Track:
-    """Read an SRT or WebVTT file into a :class:`Track`.
+def format_of(path: Path | str, text: str) -> str:
+    """``srt``, ``vtt`` or ``sbv`` from the name and the first line; an unsupported format is an error."""
+    suffix = Path(path).suffix.lower()
+    if suffix in _UNSUPPORTED:
+        raise SubtitleError(path, _UNSUPPORTED[suffix])
+    head = text.lstrip()[:32]
+    if head.startswith("[Script Info]"):
+        raise SubtitleError(path, _UNSUPPORTED[".ass"])
+    if suffix == ".vtt" or head.startswith("WEBVTT"):
+        return "vtt"
+    if suffix == ".sbv":
+        return "sbv"
+    return "srt"
 
-    Raises :class:`SubtitleError` (file and line) for anything that cannot be read as written,
-    and :class:`SubtitleEncodingError` for a legacy encoding not named with ``encoding``.
-    """
+
+def parse_track(text: str, path: Path | str, language: str | None = None, fmt: str = "srt") -> Track:
+    """Parse decoded text in format ``fmt`` (``srt``, ``vtt`` or ``sbv``)."""
+    parser = {"srt": parse_srt, "vtt": parse_vtt, "sbv": parse_sbv}[fmt]
+    return parser(text, path, language)
+
+
+def read_source(path: Path | str, encoding: str | None = None) -> tuple[bytes, str]:
+    """The raw bytes and the decoded text (LF line endings, no BOM) of a subtitle file."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise SubtitleError(path, "file not found") from None
+    except IsADirectoryError:
+        raise SubtitleError(path, "is a folder, not a subtitle file") from None
     except OSError as exc:
         raise SubtitleError(path, f"cannot read file: {exc.strerror}") from None
-    text = decode_subtitle_bytes(data, path, encoding)
-    if path.suffix.lower() == ".vtt" or text.lstrip("\ufeff").startswith("WEBVTT"):
-        return parse_vtt(text, path, language)
-    return parse_srt(text, path, language)
+    return data, decode_subtitle_bytes(data, path, encoding)
+
+
+def read_track(path: Path | str, language: str | None = None, encoding: str | None = None) -> Track:
+    """Read an SRT, WebVTT or SBV file into a :class:`Track`.
+
+    Raises :class:`SubtitleError` (file and line) for anything that cannot be read as written,
+    and :class:`SubtitleEncodingError` for a legacy encoding not named with ``encoding``.
+    """
+    _data, text = read_source(path, encoding)
+    return parse_track(text, path, language, format_of(path, text))
+
+
+def writable_format(path: Path | str) -> str:
+    """``vtt`` for a ``.vtt`` name, else ``srt`` (SBV and others are written as SRT)."""
+    return "vtt" if Path(path).suffix.lower() == ".vtt" else "srt"
+
+
+def compose_track(track: Track, fmt: str = "srt") -> str:
+    """The text of ``track`` in ``srt`` or ``vtt``."""
+    return compose_vtt(track) if fmt == "vtt" else compose_srt(track)
 
 
 def write_track(track: Track, path: Path | str) -> None:
     """Write a track atomically: SRT (or WebVTT for ``.vtt``), UTF-8 without BOM, LF, numbered from 1."""
     path = Path(path)
-    text = compose_vtt(track) if path.suffix.lower() == ".vtt" else compose_srt(track)
+    try:
+        text = compose_track(track, writable_format(path))
+    except ValueError as exc:
+        raise SubtitleError(path, f"cannot write: {exc}") from None
     atomic_write_text(path, text)

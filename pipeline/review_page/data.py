@@ -6,8 +6,6 @@ Nothing here knows HTML; :mod:`pipeline.review_page.html` turns a :class:`Review
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -133,21 +131,14 @@ def _as_finding(item: Finding | tuple[str, str, str]) -> Finding:
 def collect_findings(project: Project, video_id: str, languages: Iterable[str]) -> dict[tuple[str, int | None], list[Finding]]:
     """The ``pipeline check`` findings for these tracks, keyed by ``(language, cue number)``.
 
-    The one place that knows the checks interface: without a :mod:`pipeline.checks` package the page
-    simply shows no findings. Only check results appear on the page; this module has no rules of its own.
+    Only check results appear on the page; this module has no rules of its own.
     """
-    if importlib.util.find_spec("pipeline.checks") is None:
-        return {}
-    checks = importlib.import_module("pipeline.checks")
-    check_track = getattr(checks, "check_track", None)
-    if check_track is None:
-        log.warning("pipeline.checks has no check_track(); the review page shows no findings")
-        return {}
+    from pipeline.checks import check_track  # imported here: checks probe media, the page data may not
+
     found: dict[tuple[str, int | None], list[Finding]] = {}
     for language in languages:
         for item in check_track(project, video_id, language):
-            key = (language, getattr(item, "cue", None))
-            found.setdefault(key, []).append(Finding(str(item.rule), str(item.severity), str(item.message)))
+            found.setdefault((language, item.cue), []).append(Finding(str(item.rule), str(item.severity), str(item.message)))
     return found
 
 

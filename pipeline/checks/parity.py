@@ -1,0 +1,86 @@
+"""English/Spanish parity: two tracks of one video stay in step.
+
+Tracks may be segmented differently (one Spanish cue for two English ones), so cues are matched by time
+overlap, and start/end differences are only judged for one-to-one counterparts.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from pipeline.checks.align import Aligner, covered_ms
+from pipeline.checks.base import PairContext, Problem, TrackContext, rule, time_label
+from pipeline.model import Track
+
+
+def _significant(found: list[tuple[int, int]], cue_duration: int, minimum: int) -> list[tuple[int, int]]:
+    """Counterparts that share enough time: the setting, or half the cue for very short cues."""
+    need = min(minimum, max(cue_duration // 2, 1))
+    return [f for f in found if f[1] >= need]
+
+
+def _label(ctx: TrackContext) -> str:
+    return ctx.language or ctx.path.name
+
+
+@rule("parity-missing", severity="warning", scope="pair", params={"parity_min_overlap_ms": 250},
+      summary="every cue has a counterpart in time in the partner language")
+def parity_missing(pair: PairContext, s) -> Iterator[tuple[TrackContext, Problem]]:
+    minimum = s["parity_min_overlap_ms"]
+    for this, other in ((pair.first, pair.second), (pair.second, pair.first)):
+        if not other.track.cues:
+            continue  # parity-length reports an empty partner once
+        aligner = Aligner(other.track)
+        for i, cue in enumerate(this.track.cues):
+            if cue.duration <= 0 or not this.plain[i]:
+                continue
+            if not _significant(aligner.overlapping(cue), cue.duration, minimum):
+                yield this, Problem(i, f"no {_label(other)} counterpart in time "
+                                       f"({time_label(cue.start)} --> {time_label(cue.end)})")
+
+
+def _inside(found: list[tuple[int, int]], other: Track) -> int:
+    """How many of the overlapping cues of ``other`` lie mostly (half or more) inside this cue."""
+    return sum(1 for k, amount in found if amount * 2 >= other.cues[k].duration > 0)
+
+
+@rule("parity-timing", severity="warning", scope="pair", params={"parity_tolerance_ms": 500},
+      summary="one-to-one counterparts start and end together, within a tolerance")
+def parity_timing(pair: PairContext, s) -> Iterator[tuple[TrackContext, Problem]]:
+    """Counterparts are each other's best match by overlap; a cue holding two or more cues of the other
+    track (re-segmented: one Spanish cue for two English ones, or the other way round) is not compared."""
+    tolerance = s["parity_tolerance_ms"]
+    first, second = pair.first, pair.second
+    to_first, to_second = Aligner(first.track), Aligner(second.track)
+    for i, cue in enumerate(second.track.cues):
+        found = to_first.overlapping(cue)
+        if not found or _inside(found, first.track) > 1:
+            continue  # no counterpart (parity-missing) or re-segmented: nothing one-to-one to compare
+        j = max(found, key=lambda f: (f[1], -f[0]))[0]
+        counterpart = first.track.cues[j]
+        back = to_second.overlapping(counterpart)
+        if to_second.best(counterpart)[0] != i or _inside(back, second.track) > 1:
+            continue
+        d_start, d_end = cue.start - counterpart.start, cue.end - counterpart.end
+        parts = []
+        if abs(d_start) > tolerance:
+            parts.append(f"starts {abs(d_start) / 1000:.2f} s {'later' if d_start > 0 else 'earlier'}")
+        if abs(d_end) > tolerance:
+            parts.append(f"ends {abs(d_end) / 1000:.2f} s {'later' if d_end > 0 else 'earlier'}")
+        if parts:
+            where = f"{first.path.name}:{counterpart.line}" if counterpart.line else time_label(counterpart.start)
+            yield second, Problem(i, f"{' and '.join(parts)} than its {_label(first)} counterpart ({where}; "
+                                     f"tolerance {tolerance / 1000:g} s)")
+
+
+@rule("parity-length", severity="error", scope="pair", params={"parity_min_ratio": 0.75},
+      summary="neither track is much shorter than its partner (time with text on screen)")
+def parity_length(pair: PairContext, s) -> Iterator[tuple[TrackContext, Problem]]:
+    ratio = s["parity_min_ratio"]
+    covered = {id(c): covered_ms(c.track) for c in (pair.first, pair.second)}
+    for this, other in ((pair.first, pair.second), (pair.second, pair.first)):
+        mine, theirs = covered[id(this)], covered[id(other)]
+        if theirs and mine < ratio * theirs:
+            yield this, Problem(None, f"much shorter than {_label(other)}: text on screen for {mine / 1000:.1f} s "
+                                      f"in {len(this.track)} cues, {_label(other)} {theirs / 1000:.1f} s in "
+                                      f"{len(other.track)} cues ({mine / theirs:.0%}, min {ratio:.0%})")

@@ -1,0 +1,224 @@
+"""Safe, reviewable automatic fixes for a subtitle track.
+
+What ``fix`` does, in this order: sort cues by time; remove cues with no visible text; resolve overlaps by
+ending the earlier cue a minimum gap before the next starts; close small gaps (up to ``close_gap_frames``,
+12 by default) to exactly ``min_gap_frames`` (2) by moving the earlier cue's end ("chaining"); re-break the
+lines of cues over the characters-per-line or lines-per-cue limits at natural points. Writing renumbers
+from 1 and normalises the file (UTF-8 without BOM, LF).
+
+Text other than line breaks and whitespace never changes: no word is added, dropped or altered.
+A change that would make things worse (a cue cut below the minimum duration, a dialogue cue re-broken
+across speakers) is not made; it is reported for a person instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from pipeline.errors import UsageError
+from pipeline.formats import compose_track, conversion_notes, format_of, parse_track, read_source
+from pipeline.fsutil import atomic_write_bytes, atomic_write_text
+from pipeline.linebreak import break_lines, visible_len
+from pipeline.model import Cue, Track, format_timestamp, strip_tags
+
+#: What a backup of a file is called: ``es.srt`` -> ``es.srt.bak`` (it does not end in .srt, so the
+#: pipeline never mistakes it for a track).
+BACKUP_SUFFIX = ".bak"
+_DIALOGUE_DASH = ("-", "–", "—")
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    """Limits a fix works to (from the ``[check]`` settings and the video's frame rate)."""
+
+    max_chars: int = 42
+    max_lines: int = 2
+    min_gap_ms: int = 80  # the gap chained cues get: ceil(min_gap_frames x frame)
+    close_gap_ms: float = 480.0  # gaps up to this are closed to min_gap_ms
+    min_duration_ms: int = 833
+    max_duration_ms: int = 7000
+    language: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], frame_ms: float, language: str | None) -> "FixOptions":
+        return cls(
+            max_chars=int(settings["max_chars_per_line"]), max_lines=int(settings["max_lines_per_cue"]),
+            min_gap_ms=math.ceil(settings["min_gap_frames"] * frame_ms - 1e-9),
+            close_gap_ms=settings["close_gap_frames"] * frame_ms,
+            min_duration_ms=int(settings["min_duration_ms"]), max_duration_ms=int(settings["max_duration_ms"]),
+            language=language,
+        )
+
+
+@dataclass(frozen=True)
+class Note:
+    """One change made (or, for ``unresolved``, one left for a person), pointing at the original line."""
+
+    line: int | None
+    start: int
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "cue"
+        return f"{where} ({format_timestamp(max(self.start, 0))}): {self.message}"
+
+
+@dataclass
+class FixResult:
+    track: Track
+    changes: list[Note] = field(default_factory=list)
+    unresolved: list[Note] = field(default_factory=list)
+
+
+def _note(cue: Cue, message: str) -> Note:
+    return Note(cue.line, cue.start, message)
+
+
+def _is_dialogue(text: str) -> bool:
+    lines = [line.strip() for line in strip_tags(text).split("\n") if line.strip()]
+    return len(lines) >= 2 and sum(line.startswith(_DIALOGUE_DASH) for line in lines) >= 2
+
+
+def _too_long(text: str, options: FixOptions) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return len(lines) > options.max_lines or any(visible_len(line) > options.max_chars for line in lines)
+
+
+def _shortest_allowed(cue: Cue, options: FixOptions) -> int:
+    """A cue may be shortened, but not below the minimum duration (or its own length, if already shorter)."""
+    return min(cue.duration, options.min_duration_ms)
+
+
+def fix_track(track: Track, options: FixOptions | None = None) -> FixResult:
+    """Apply the safe fixes (see the module docstring) and say what changed and what needs a person."""
+    options = options or FixOptions()
+    result = FixResult(track)
+    cues = list(track.cues)
+    ordered = sorted(cues, key=lambda c: (c.start, c.end))
+    early = [b for a, b in zip(cues, cues[1:]) if (b.start, b.end) < (a.start, a.end)]
+    if early:
+        result.changes.append(_note(early[0], f"sorted cues into time order ({len(early)} started before "
+                                              "the cue above them)"))
+    cues = []
+    for cue in ordered:
+        if strip_tags(cue.text).strip():
+            cues.append(cue)
+        else:
+            result.changes.append(_note(cue, "removed a cue with no visible text"))
+
+    for k in range(len(cues) - 1):
+        a, b = cues[k], cues[k + 1]
+        gap = b.start - a.end
+        if gap < 0:
+            new_end = b.start - options.min_gap_ms
+            if new_end - a.start >= _shortest_allowed(a, options):
+                cues[k] = replace(a, end=new_end)
+                result.changes.append(_note(a, f"overlap resolved: ends at {format_timestamp(new_end)} "
+                                                f"(was {format_timestamp(a.end)})"))
+            else:
+                result.unresolved.append(_note(a, f"overlaps the next cue by {-gap} ms; ending it earlier would "
+                                                  "leave it too short (retime or merge the two cues)"))
+        elif gap != options.min_gap_ms and gap <= options.close_gap_ms + 1e-9:
+            new_end = b.start - options.min_gap_ms
+            duration = new_end - a.start
+            if new_end > a.end and duration > options.max_duration_ms:
+                continue  # chaining would keep it on screen too long; a small gap is fine
+            if new_end < a.end and duration < _shortest_allowed(a, options):
+                result.unresolved.append(_note(a, f"gap of {gap} ms before the next cue; closing it to "
+                                                  f"{options.min_gap_ms} ms would leave this cue too short"))
+                continue
+            cues[k] = replace(a, end=new_end)
+            result.changes.append(_note(a, f"gap of {gap} ms set to {options.min_gap_ms} ms: ends at "
+                                            f"{format_timestamp(new_end)} (was {format_timestamp(a.end)})"))
+
+    for k, cue in enumerate(cues):
+        if not _too_long(cue.text, options):
+            continue
+        if _is_dialogue(cue.text):
+            result.unresolved.append(_note(cue, "dialogue cue over the line limits: shorten or split it "
+                                                "(re-breaking would mix the speakers' lines)"))
+            continue
+        lines = break_lines(cue.text, options.max_chars, options.max_lines, options.language)
+        if lines is None:
+            result.unresolved.append(_note(cue, f"{visible_len(' '.join(cue.text.split()))} characters do not fit "
+                                                f"in {options.max_lines} lines of {options.max_chars}: "
+                                                "shorten or split the cue"))
+            continue
+        cues[k] = cue.with_text("\n".join(lines))
+        result.changes.append(_note(cue, "lines re-broken: " + " | ".join(lines)))
+    result.track = Track(cues, track.language)
+    return result
+
+
+# -- files ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class FileEdit:
+    """A planned rewrite of one subtitle file: reviewable as a diff, applied atomically with a backup."""
+
+    path: Path
+    old_bytes: bytes
+    old_text: str  # decoded, LF line endings
+    new_text: str
+    notes: list[str] = field(default_factory=list)  # encoding / BOM / line endings
+    changes: list[Note] = field(default_factory=list)
+    unresolved: list[Note] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.old_bytes != self.new_text.encode("utf-8")
+
+    @property
+    def backup_path(self) -> Path:
+        return self.path.with_name(self.path.name + BACKUP_SUFFIX)
+
+    def diff(self) -> str:
+        """A unified diff of the text (encoding and line-ending changes are in ``notes``)."""
+        lines = difflib.unified_diff(self.old_text.splitlines(), self.new_text.splitlines(),
+                                     fromfile=f"a/{self.path}", tofile=f"b/{self.path}", lineterm="")
+        return "".join(line + "\n" for line in lines)
+
+    def apply(self) -> Path | None:
+        """Keep the current file as ``<name>.bak``, then write the new text atomically.
+
+        Returns the backup's path, or None when nothing changed (nothing is written then).
+        """
+        if not self.changed:
+            return None
+        atomic_write_bytes(self.backup_path, self.old_bytes)
+        atomic_write_text(self.path, self.new_text)
+        return self.backup_path
+
+
+def load_for_edit(path: Path, language: str | None = None, encoding: str | None = None) -> tuple[bytes, str, Track, str]:
+    """Read a file for rewriting: raw bytes, decoded text, the track, and the format it is written back in."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".srt", ".vtt"):
+        raise UsageError(f"{path}: only .srt and .vtt files are rewritten",
+                         hint="convert it to SRT first (e.g. with Subtitle Edit)")
+    data, text = read_source(path, encoding)
+    fmt = format_of(path, text)
+    return data, text, parse_track(text, path, language, fmt), "vtt" if suffix == ".vtt" else "srt"
+
+
+def plan_edit(path: Path, data: bytes, text: str, track: Track, fmt: str, encoding: str | None = None) -> FileEdit:
+    """A :class:`FileEdit` that writes ``track`` over ``path``."""
+    try:
+        new_text = compose_track(track, fmt)
+    except ValueError as exc:
+        raise UsageError(f"{path}: cannot write the result: {exc}") from None
+    return FileEdit(Path(path), data, text, new_text, notes=conversion_notes(data, encoding))
+
+
+def plan_fix(path: Path, options: FixOptions, encoding: str | None = None) -> FileEdit:
+    """Read ``path`` (with ``encoding`` if it is not UTF-8), fix it, and return the planned edit."""
+    data, text, track, fmt = load_for_edit(path, options.language, encoding)
+    result = fix_track(track, options)
+    edit = plan_edit(path, data, text, result.track, fmt, encoding)
+    edit.changes, edit.unresolved = result.changes, result.unresolved
+    return edit

@@ -1,0 +1,54 @@
+"""Helpers shared by the text formats: blank-line blocks, quoting offending text, writable cue text."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from pipeline.formats.timecode import TimecodeError, parse_timing_line
+from pipeline.model import Cue, format_timestamp
+
+ARROW = "-->"
+_SHOW = 60  # characters of offending text quoted in a message
+
+
+def quote(text: str) -> str:
+    """Offending text for a message, shortened."""
+    return repr(text if len(text) <= _SHOW else text[:_SHOW] + "…")
+
+
+def blocks(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(first_line_number, lines)`` per blank-line separated block (lines right-stripped)."""
+    block: list[str] = []
+    start = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            if not block:
+                start = number
+            block.append(line.rstrip())
+        elif block:
+            yield start, block
+            block = []
+    if block:
+        yield start, block
+
+
+def reads_as_timing(line: str) -> bool:
+    """True when ``line`` reads as a timing line (even an unusable one)."""
+    if ARROW not in line:
+        return False
+    try:
+        return parse_timing_line(line) is not None
+    except TimecodeError:
+        return True
+
+
+def normalise_text(text: str) -> str:
+    """Cue text as a file can hold it: lines right-stripped, blank lines (which would end the cue) removed."""
+    return "\n".join(line.rstrip() for line in text.split("\n") if line.strip())
+
+
+def check_writable(cue: Cue) -> None:
+    """Refuse a cue whose text would read back as a timing line (the file would not read back equal)."""
+    for line in cue.text.split("\n"):
+        if reads_as_timing(line):
+            raise ValueError(f"the cue at {format_timestamp(cue.start)} has a text line that reads as a timing line")
