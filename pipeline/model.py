@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
-TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>|\{\\[^{}]*\}")
+TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>|<\d{1,2}:\d{2}(?::\d{2})?\.\d{3}>|\{\\[^{}]*\}")
 
 
 def strip_tags(text: str) -> str:

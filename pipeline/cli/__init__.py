@@ -28,6 +28,9 @@ class PipelineGroup(click.Group):
                 click.echo(exc.detail, err=True)
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `pipeline check | head`: the reader has gone; that is not an error
+            sys.stderr.close()
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("interrupted: nothing unfinished was left with a final name", err=True)
             ctx.exit(130)
