@@ -145,40 +145,26 @@ def _entries(current: Track | None, record: ReviewRecord | None) -> list[_Entry]
     if current is None:
         return []
     entries = []
-    for cue, row in zip(current.cues, match_rows(record, current)):
+    matched = match_rows(record, current)
+    for cue, row in zip(current.cues, matched):
         touched = row is None or row.approved_sha != NONE or row.draft_sha == NONE or text_hash(cue.text) != row.draft_sha
         entries.append(_Entry(row, cue, touched))
-    if record is not None:
-        entries += [_Entry(row, None, True) for row in record.rows if row.deleted]
+    if record is not None:  # rows without a cue: drafted cues a person deleted (now or before)
+        kept = {id(row) for row in matched if row is not None}
+        entries += [_Entry(row, None, True) for row in record.rows if row.deleted or id(row) not in kept]
     return entries
 
 
-def _match_sources(source: Track, entries: list[_Entry]) -> list[tuple[_Entry | None, bool]]:
-    """For each source cue: the entry drafted from it (by timing, else by unchanged text) and whether its
-    text changed since."""
-    by_timing: dict[tuple[int, int], list[int]] = {}
-    by_hash: dict[str, list[int]] = {}
-    for n, entry in enumerate(entries):
-        if entry.row is not None:
-            by_timing.setdefault((entry.row.start, entry.row.end), []).append(n)
-            by_hash.setdefault(entry.row.source_sha, []).append(n)
-    used: set[int] = set()
-
-    def take(candidates: list[int]) -> int | None:
-        for n in candidates:
-            if n not in used:
-                used.add(n)
-                return n
-        return None
-
+def _match_sources(source: Track, entries: list[_Entry]) -> tuple[list[tuple[_Entry | None, bool]], SourceIndex]:
+    """For each source cue: the entry drafted from it (see :class:`SourceIndex`) and whether its text
+    changed since."""
+    index = SourceIndex(source, [e.row for e in entries if e.row is not None])
+    by_source = {index.source_of(e.row): e for e in entries if e.row is not None and index.source_of(e.row) is not None}
     out = []
-    for cue in source.cues:
-        sha = text_hash(cue.text)
-        n = take(by_timing.get((cue.start, cue.end), []))
-        if n is None:
-            n = take(by_hash.get(sha, []))
-        out.append((entries[n], entries[n].row.source_sha != sha) if n is not None else (None, True))
-    return out
+    for i in range(len(source.cues)):
+        entry = by_source.get(i)
+        out.append((entry, entry.row.source_sha != index.hashes[i]) if entry else (None, True))
+    return out, index
 
 
 def redraft(source: Track, current: Track | None, record: ReviewRecord | None, target: str,
@@ -192,7 +178,7 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
     if current is not None and current.cues and record is None:
         raise UsageError(f"the {target} track has no review record: it is a person's track and is never overwritten")
     entries = _entries(current, record)
-    matches = _match_sources(source, entries)
+    matches, index = _match_sources(source, entries)
     plan_ = plan(source, settings.max_gap_ms)
     cue_segments = plan_.cue_segments()
 
@@ -226,7 +212,8 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
         texts = assemble(plan_, translations, rebuild, language=target, max_chars=settings.max_chars,
                          max_lines=settings.max_lines)
 
-    out: list[tuple[Cue, Row | None, str]] = []  # (cue, row, kind) kind: new | machine | person
+    # (cue, row, kind, stale) with kind: new | machine | person | deleted
+    out: list[tuple[Cue | None, Row | None, str, bool]] = []
     used_entries: set[int] = set()
     for i, cue in enumerate(source.cues):
         entry, changed = matches[i]
@@ -236,29 +223,28 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
         if i in rebuild:
             text = texts[i]
             out.append((Cue(cue.start, cue.end, text), Row(0, cue.start, cue.end, sha, engine.label, engine.model,
-                                                            text_hash(text)), "new"))
+                                                            text_hash(text)), "new", False))
         elif entry is not None and entry.cue is None:  # deleted by a person, source unchanged
-            out.append((None, entry.row.updated(start=cue.start, end=cue.end), "deleted"))
+            out.append((None, entry.row.updated(start=cue.start, end=cue.end), "deleted", False))
         elif entry is not None and entry.touched:
             # A person's cue: text and timing kept; the row keeps the source hash it was made from, so a
             # changed source shows as stale until approved again.
-            out.append((entry.cue, entry.row.updated(start=cue.start, end=cue.end), "person"))
+            out.append((entry.cue, entry.row.updated(start=cue.start, end=cue.end), "person", changed))
         else:
             assert entry is not None and entry.cue is not None
-            out.append((Cue(cue.start, cue.end, entry.cue.text), entry.row.updated(start=cue.start, end=cue.end,
-                                                                                    source_sha=sha), "machine"))
+            out.append((Cue(cue.start, cue.end, entry.cue.text),
+                        entry.row.updated(start=cue.start, end=cue.end, source_sha=sha), "machine", False))
     for entry in entries:  # cues whose source cue is gone, and cues a person added
         if id(entry) in used_entries or entry.cue is None:
             continue
         if entry.touched:
-            out.append((entry.cue, entry.row, "person"))
+            out.append((entry.cue, entry.row, "person", entry.row is not None and index.changed(entry.row)))
         else:
             report.removed += 1
 
     live = sorted((item for item in out if item[0] is not None), key=lambda item: (item[0].start, item[0].end))
     cues, rows = [], []
-    index = SourceIndex(source)
-    for number, (cue, row, kind) in enumerate(live, start=1):
+    for number, (cue, row, kind, stale) in enumerate(live, start=1):
         cues.append(cue)
         if row is not None:
             rows.append(row.updated(cue=number))
@@ -267,9 +253,9 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
         report.kept_person += kind == "person"
         if kind == "new" and not fits(cue.text, settings.max_chars, settings.max_lines):
             report.overlong.append(number)
-        if kind == "person" and row is not None and index.changed(row):
+        if stale:
             report.stale.append(number)
-    rows += [row.updated(cue=DELETED) for cue, row, kind in out if kind == "deleted"]
+    rows += [row.updated(cue=DELETED) for cue, row, kind, _ in out if kind == "deleted"]
     report.cues = len(cues)
     return Track(cues, target), ReviewRecord(src_lang, rows), report
 
@@ -405,11 +391,41 @@ class ApproveReport:
     remaining: int  # cues of the track still not approved
 
 
+def approve_track(source: Track, track: Track, record: ReviewRecord, numbers: list[int]) -> tuple[ReviewRecord, ApproveReport]:
+    """Approve cues (1-based ``numbers``) of a drafted track against the current source: the pure part of
+    :func:`approve`. Returns the new record and what changed (``path`` is left empty)."""
+    index = SourceIndex(source, record.rows)
+    matched = match_rows(record, track)
+    rows = list(matched)
+    approved, already = [], 0
+    for n in numbers:
+        cue, row = track.cues[n - 1], rows[n - 1]
+        current = text_hash(cue.text)
+        if row is None:  # a cue a person added: approved as it is, tied to no source cue
+            row = Row(n, cue.start, cue.end)
+        if row.approved_sha == current and not index.changed(row):
+            already += 1
+        else:
+            approved.append(n)
+        # Approval re-ties the cue to the source text it was reviewed against (none if its source is gone).
+        source_index = index.source_of(row)
+        if source_index is None:
+            rows[n - 1] = row.updated(approved_sha=current, source_sha=NONE)
+        else:
+            start, end = index.timings[source_index]
+            rows[n - 1] = row.updated(approved_sha=current, source_sha=index.hashes[source_index], start=start, end=end)
+    kept = {id(row) for row in matched if row is not None}
+    new_rows = [row.updated(cue=n) for n, row in enumerate(rows, start=1) if row is not None]
+    new_rows += [row.updated(cue=DELETED) for row in record.rows if id(row) not in kept]  # deleted by a person
+    remaining = sum(1 for cue, row in zip(track.cues, rows) if row is None or row.approved_sha != text_hash(cue.text))
+    return ReviewRecord(record.source, new_rows), ApproveReport(track.language or "", Path(), approved, already, remaining)
+
+
 def approve(project: Project, video_id: str, language: str, cues: str | None = None) -> ApproveReport:
     """Record that a person reviewed cues of a drafted track (all, or ``cues`` like ``1-5,8``).
 
     Approval is bound to the exact text: editing an approved cue makes it 'edited' again. Approving a
-    stale cue re-links it to the current source text.
+    stale cue re-ties it to the current source text.
     """
     project.video(video_id)
     language = check_language(language)
@@ -426,26 +442,10 @@ def approve(project: Project, video_id: str, language: str, cues: str | None = N
     if not source_path.exists():
         raise UsageError(f"{source_path}: the source track this draft came from is missing",
                          hint="restore it so approvals can be tied to the source text")
-    index = SourceIndex(read_track(source_path, record.source))
-    rows = match_rows(record, track)
-    approved, already = [], 0
-    for n in numbers:
-        cue, row = track.cues[n - 1], rows[n - 1]
-        current = text_hash(cue.text)
-        if row is None:  # a cue a person added: link it to the source cue at the same time, if any
-            row = Row(n, cue.start, cue.end, index.source_cue_hash(cue.start, cue.end) or NONE)
-        if row.approved_sha == current and not index.changed(row):
-            already += 1
-        else:
-            approved.append(n)
-        source_sha = index.source_cue_hash(row.start, row.end) or (row.source_sha if not index.changed(row) else NONE)
-        rows[n - 1] = row.updated(approved_sha=current, source_sha=source_sha)
-    new_rows = [row.updated(cue=n) for n, row in enumerate(rows, start=1) if row is not None]
-    new_rows += [row for row in record.rows if row.deleted]
-    write_record(path, ReviewRecord(record.source, new_rows))
-    remaining = sum(1 for cue, row in zip(track.cues, rows)
-                    if row is None or row.approved_sha != text_hash(cue.text))
-    return ApproveReport(language, path, approved, already, remaining)
+    new_record, report = approve_track(read_track(source_path, record.source), track, record, numbers)
+    write_record(path, new_record)
+    report.language, report.path = language, path
+    return report
 
 
 def review_files(project: Project, video_id: str, language: str) -> tuple[Path, Path]:

@@ -200,9 +200,12 @@ class GlossaryFinding:
     message: str
 
 
+def _phrase(phrase: str) -> re.Pattern:
+    return re.compile(r"(?<![\w])" + r"\s+".join(re.escape(w) for w in phrase.split()) + r"(?![\w])", re.IGNORECASE)
+
+
 def _contains(text: str, phrase: str) -> bool:
-    return bool(re.search(r"(?<![\w])" + r"\s+".join(re.escape(w) for w in phrase.split()) + r"(?![\w])",
-                          text, re.IGNORECASE))
+    return bool(_phrase(phrase).search(text))
 
 
 def _overlapping(track: Track, start: int, end: int) -> str:
@@ -228,13 +231,16 @@ def findings(glossary: Glossary, target: Track, source: Track | None = None) -> 
     if source is None:
         return out
     reported: set[tuple[int, str]] = set()
+    wanted = [(t.target, t.all_forms, "glossary-term") for t in glossary.terms]
+    wanted += [(k, (k,), "glossary-keep") for k in glossary.keep]
+    wanted.sort(key=lambda w: -max(len(f) for f in w[1]))  # "child sexual abuse material" before "child sexual abuse"
     for src in source.cues:
         plain = src.plain
-        wanted = [(t.target, t.all_forms, "glossary-term") for t in glossary.terms]
-        wanted += [(k, (k,), "glossary-keep") for k in glossary.keep]
         for required, forms, rule in wanted:
             if not any(_contains(plain, f) for f in forms):
                 continue
+            for form in forms:  # a longer term's words do not count again for a shorter one
+                plain = _phrase(form).sub("\x00", plain)
             if _contains(_overlapping(target, src.start, src.end), required):
                 continue
             first = next((n for n, c in enumerate(target.cues, start=1) if c.start < src.end and c.end > src.start), None)
@@ -245,7 +251,7 @@ def findings(glossary: Glossary, target: Track, source: Track | None = None) -> 
             verb = "keep" if rule == "glossary-keep" else "translate it as"
             out.append(GlossaryFinding(first, cue.line, rule,
                                        f"the source says {forms[0]!r} here; {verb} {required!r}"))
-    return sorted(out, key=lambda f: (f.cue, f.rule))
+    return sorted(set(out), key=lambda f: (f.cue, f.rule, f.message))
 
 
 def source_findings(glossary: Glossary, source: Track) -> list[GlossaryFinding]:
@@ -256,7 +262,7 @@ def source_findings(glossary: Glossary, source: Track) -> list[GlossaryFinding]:
             if bad.source != "-" and _contains(cue.plain, bad.source):
                 hint = f"; use {bad.use!r}" if bad.use else ""
                 out.append(GlossaryFinding(n, cue.line, "glossary-avoid", f"uses {bad.source!r}{hint}"))
-    return out
+    return list(dict.fromkeys(out))  # en.toml and en-es.toml may both list a term
 
 
 def available(root: Path) -> list[Path]:

@@ -28,6 +28,7 @@ import difflib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterable
 
 from pipeline.errors import SubtitleError
 from pipeline.fsutil import atomic_write_text, sha256_text
@@ -168,7 +169,8 @@ def match_rows(record: ReviewRecord | None, track: Track) -> list[Row | None]:
     """The record row of each cue of the track (None for a cue the record does not know).
 
     Rows are aligned to cues by timing; between two aligned neighbours, rows and cues that differ only in
-    timing (a person retimed them) are paired in order when their counts agree.
+    timing (a person retimed them) are paired in order when their counts agree and each pair overlaps in
+    time. A row left without a cue is a drafted cue a person deleted.
     """
     if record is None:
         return [None] * len(track)
@@ -179,7 +181,9 @@ def match_rows(record: ReviewRecord | None, track: Track) -> list[Row | None]:
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():
         if tag == "equal" or (tag == "replace" and a1 - a0 == b1 - b0):
             for i, j in zip(range(a0, a1), range(b0, b1)):
-                matched[j] = rows[i]
+                cue = track.cues[j]
+                if tag == "equal" or (rows[i].start < cue.end and cue.start < rows[i].end):
+                    matched[j] = rows[i]
     return matched
 
 
@@ -198,22 +202,40 @@ def cue_state(cue: Cue, row: Row | None, stale: bool) -> str:
 
 
 class SourceIndex:
-    """The current source track, for asking whether a row's source cue changed."""
+    """Which current source cue each record row belongs to, one to one.
 
-    def __init__(self, source: Track):
-        self.by_timing: dict[tuple[int, int], str] = {}
-        for cue in source.cues:
-            self.by_timing.setdefault((cue.start, cue.end), text_hash(cue.text))
-        self.hashes = set(self.by_timing.values())
+    A row claims the source cue at its recorded timing; rows left over claim, in order, an unclaimed
+    source cue with the text they were drafted from (the source was retimed, not changed). A row with no
+    source cue left, or whose source cue's text differs from the recorded one, has a *changed* source.
+    """
+
+    def __init__(self, source: Track, rows: Iterable[Row] = ()):
+        self.hashes = [text_hash(cue.text) for cue in source.cues]
+        self.timings = [(cue.start, cue.end) for cue in source.cues]
+        self._assigned: dict[int, int] = {}
+        rows = [r for r in rows if r.source_sha != NONE]
+        by_timing: dict[tuple[int, int], list[int]] = {}
+        by_hash: dict[str, list[int]] = {}
+        for i, cue in enumerate(source.cues):
+            by_timing.setdefault((cue.start, cue.end), []).append(i)
+            by_hash.setdefault(self.hashes[i], []).append(i)
+        claimed: set[int] = set()
+        for table, key in ((by_timing, lambda r: (r.start, r.end)), (by_hash, lambda r: r.source_sha)):
+            for row in rows:
+                if id(row) in self._assigned:
+                    continue
+                free = next((i for i in table.get(key(row), []) if i not in claimed), None)
+                if free is not None:
+                    claimed.add(free)
+                    self._assigned[id(row)] = free
+
+    def source_of(self, row: Row) -> int | None:
+        """Index of the source cue a row belongs to (rows must be ones given to the constructor)."""
+        return self._assigned.get(id(row))
 
     def changed(self, row: Row) -> bool:
         """True when the source text a row was drafted (or approved) from is no longer there."""
         if row.source_sha == NONE:
             return False
-        now = self.by_timing.get((row.start, row.end))
-        if now is not None:
-            return now != row.source_sha
-        return row.source_sha not in self.hashes  # retimed source cue with the same text is not a change
-
-    def source_cue_hash(self, start: int, end: int) -> str | None:
-        return self.by_timing.get((start, end))
+        i = self.source_of(row)
+        return i is None or self.hashes[i] != row.source_sha

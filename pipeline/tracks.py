@@ -67,12 +67,13 @@ class CueState:
 
 
 def _source_index(project: Project, video_id: str, record: ReviewRecord) -> SourceIndex:
-    """The source track a draft came from; unreadable or missing → a :class:`PipelineError`."""
+    """The source track a draft came from, matched to the record's rows; unreadable or missing → a
+    :class:`PipelineError`."""
     path = project.track_path(video_id, record.source)
     if not path.exists():
         raise PipelineError(f"{path}: the source track of this draft is missing",
                             hint="restore it, or approve nothing until it is back")
-    return SourceIndex(read_track(path, record.source))
+    return SourceIndex(read_track(path, record.source), record.rows)
 
 
 def _classify(project: Project, video_id: str, language: str) -> tuple[Track, ReviewRecord | None, list[str]]:
