@@ -35,8 +35,8 @@ from pipeline.linebreak import fits
 from pipeline.model import Cue, Track
 from pipeline.project import Project
 from pipeline.protect import add_inverted_marks, mask, undo_false_capital, unmask
-from pipeline.review_record import (DELETED, NONE, ReviewRecord, Row, SourceIndex, match_rows, read_record,
-                                    record_path, text_hash, write_record)
+from pipeline.review_record import (DELETED, NONE, ReviewRecord, Row, SourceIndex, match_rows, read_record, text_hash,
+                                    write_record)
 from pipeline.segment import MAX_GAP_MS, Plan, assemble, plan
 
 log = logging.getLogger(__name__)
@@ -329,6 +329,7 @@ def draft_video(project: Project, video_id: str, target: str, source: str | None
             _write_guarded(path, new_track, read_hash)
         write_record(path, new_record)
         report.written = True
+        log.info("wrote %s (%d cues drafted, %d sentences translated)", path, report.drafted, report.segments_sent)
     return report
 
 
@@ -446,8 +447,3 @@ def approve(project: Project, video_id: str, language: str, cues: str | None = N
     write_record(path, new_record)
     report.language, report.path = language, path
     return report
-
-
-def review_files(project: Project, video_id: str, language: str) -> tuple[Path, Path]:
-    path = project.track_path(video_id, language)
-    return path, record_path(path)

@@ -263,10 +263,3 @@ def source_findings(glossary: Glossary, source: Track) -> list[GlossaryFinding]:
                 hint = f"; use {bad.use!r}" if bad.use else ""
                 out.append(GlossaryFinding(n, cue.line, "glossary-avoid", f"uses {bad.source!r}{hint}"))
     return list(dict.fromkeys(out))  # en.toml and en-es.toml may both list a term
-
-
-def available(root: Path) -> list[Path]:
-    """The glossary files of a project."""
-    folder = Path(root) / GLOSSARY_DIR
-    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
-

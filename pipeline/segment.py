@@ -65,9 +65,6 @@ class Plan:
     segments: list[Segment]
     language: str | None = None
 
-    def segments_of(self, cue: int) -> list[int]:
-        return [i for i, seg in enumerate(self.segments) if any(p.cue == cue for p in seg.pieces)]
-
     def cue_segments(self) -> dict[int, list[int]]:
         """cue index → indexes of the segments it takes part in."""
         out: dict[int, list[int]] = {i: [] for i in range(len(self.shells))}
@@ -142,11 +139,13 @@ def plan(track: Track, max_gap_ms: int = MAX_GAP_MS) -> Plan:
     return Plan(shells, segments, track.language)
 
 
-def distribute(translation: str, weights: list[int], language: str | None = None) -> list[str]:
+def distribute(translation: str, weights: list[int], language: str | None = None,
+               capacity: int | None = None) -> list[str]:
     """Split a translation over pieces in proportion to ``weights`` (the source parts' lengths).
 
     Cuts fall between words only, preferably after punctuation and never after an article or preposition
-    when another cut is as close; every piece gets at least one word while there are words enough.
+    when another cut is as close; every piece gets at least one word while there are words enough. With
+    ``capacity`` (characters a cue can show), a cut that overfills the piece before it costs extra.
     """
     words = translation.split()
     if len(weights) <= 1:
@@ -169,9 +168,12 @@ def distribute(translation: str, weights: list[int], language: str | None = None
         else:
             low, high = start, n
         best, best_cost = low, None
+        piece_start = prefix[start] + start  # characters before this piece, spaces included
         for c in range(low, high + 1):
             chars = prefix[c] + max(0, c - 1)
             cost = abs(chars - ideal)
+            if capacity:
+                cost += 2 * max(0, chars - piece_start - capacity)
             if 0 < c < n:
                 last = strip_tags(words[c - 1])
                 if last.endswith((".", "?", "!", "…")):
@@ -201,7 +203,8 @@ def assemble(plan_: Plan, translations: dict[int, str], cues: set[int] | None = 
             continue
         if n not in translations:
             raise KeyError(f"segment {n} has no translation")
-        split = balance_tags(distribute(translations[n], [max(1, visible_len(p.text)) for p in seg.pieces], language))
+        weights = [max(1, visible_len(p.text)) for p in seg.pieces]
+        split = balance_tags(distribute(translations[n], weights, language, capacity=max_chars * max_lines))
         for piece, text in zip(seg.pieces, split):
             parts.setdefault((piece.cue, piece.turn), []).append(text)
     out = {}

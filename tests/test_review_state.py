@@ -17,7 +17,7 @@ from pipeline.errors import UsageError
 from pipeline.formats import read_track, write_track
 from pipeline.model import Cue, Track
 from pipeline.review_record import (ReviewRecord, SourceIndex, compose_record, cue_state, match_rows, parse_record,
-                                    read_record, record_path)
+                                    record_path)
 
 needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
 EN = [(1.0, 2.0, "Survivors deserve to be heard."), (2.2, 3.0, "Support services"),
