@@ -1,7 +1,20 @@
 """What each track of a video is and whether it may be published.
 
-A track is ``subtitles/<video>/<lang>.srt``. Its origin is *human* unless the pipeline's review record
-says it was machine-drafted; a machine track is publishable only when a person approved every cue.
+A track is ``subtitles/<video>/<lang>.srt``. Its origin is *human* unless it has a review record
+(``<lang>.review.tsv``, see :mod:`pipeline.review_record`): then it was machine-drafted.
+
+Each cue of a machine track is in one state (:data:`CUE_STATES`):
+
+* ``machine``  — the machine's text, nobody reviewed it (machine-unreviewed);
+* ``edited``   — a person changed the machine's text (or changed it again after approving it);
+* ``approved`` — a person approved exactly this text (edited or not) and its source has not changed since;
+* ``stale``    — its source cue changed or disappeared since it was drafted or approved;
+* ``human``    — a cue a person added that nobody approved (every cue of a human track is ``human``).
+
+**The publish gate.** A human track is publishable when it can be read and has cues. A machine track is
+publishable only when it has cues and *every* cue is ``approved`` — machine text nobody approved, edits
+nobody approved, added cues nobody approved and stale cues all keep it out of ``build``/``render``
+(``render --drafts`` renders it anyway, visibly marked as a draft).
 """
 
 from __future__ import annotations
@@ -13,6 +26,10 @@ from pipeline.errors import PipelineError
 from pipeline.formats import read_track
 from pipeline.model import Track
 from pipeline.project import Project
+from pipeline.review_record import ReviewRecord, SourceIndex, cue_state, match_rows, read_record, record_path
+
+#: Cue review states, shown by ``status`` and the review page.
+CUE_STATES = ("human", "machine", "edited", "approved", "stale")
 
 
 @dataclass
@@ -24,7 +41,8 @@ class TrackState:
     origin: str = "human"  # human | machine
     publishable: bool = False
     reason: str | None = None  # why not publishable
-    counts: dict[str, int] = field(default_factory=dict)  # machine-unreviewed, edited, approved, stale ...
+    counts: dict[str, int] = field(default_factory=dict)  # cues per state in CUE_STATES ("machine" = unreviewed)
+    source: str | None = None  # the language a machine track was drafted from
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -35,31 +53,6 @@ class TrackState:
 def load_track(project: Project, video_id: str, language: str) -> Track:
     """Read ``subtitles/<video>/<lang>.srt`` (a :class:`SubtitleError` if it cannot be read)."""
     return read_track(project.track_path(video_id, language), language)
-
-
-def track_state(project: Project, video_id: str, language: str) -> TrackState:
-    """Describe one track; never raises for a bad file (the reason says what is wrong)."""
-    path = project.track_path(video_id, language)
-    state = TrackState(video_id, language, path)
-    try:
-        track = load_track(project, video_id, language)
-    except PipelineError as exc:
-        state.reason = str(exc)
-        return state
-    state.cues = len(track)
-    if not track.cues:
-        state.reason = "empty track"
-        return state
-    state.publishable = True
-    return state
-
-
-def track_states(project: Project, video_id: str) -> list[TrackState]:
-    return [track_state(project, video_id, lang) for lang in project.track_languages(video_id)]
-
-
-#: Cue review states, shown by ``status`` and the review page.
-CUE_STATES = ("human", "machine", "edited", "approved", "stale")
 
 
 @dataclass
@@ -73,7 +66,64 @@ class CueState:
     state: str = "human"  # one of CUE_STATES
 
 
-def cue_states(project: Project, video_id: str, language: str) -> list[CueState]:
-    """Every cue of a track with its review state. Without a review record every cue is a person's."""
+def _source_index(project: Project, video_id: str, record: ReviewRecord) -> SourceIndex:
+    """The source track a draft came from, matched to the record's rows; unreadable or missing → a
+    :class:`PipelineError`."""
+    path = project.track_path(video_id, record.source)
+    if not path.exists():
+        raise PipelineError(f"{path}: the source track of this draft is missing",
+                            hint="restore it, or approve nothing until it is back")
+    return SourceIndex(read_track(path, record.source), record.rows)
+
+
+def _classify(project: Project, video_id: str, language: str) -> tuple[Track, ReviewRecord | None, list[str]]:
     track = load_track(project, video_id, language)
-    return [CueState(i, c.start, c.end, c.text) for i, c in enumerate(track.cues, start=1)]
+    record = read_record(project.track_path(video_id, language))
+    if record is None:
+        return track, None, ["human"] * len(track)
+    index = _source_index(project, video_id, record)
+    states = [cue_state(cue, row, row is not None and index.changed(row))
+              for cue, row in zip(track.cues, match_rows(record, track))]
+    return track, record, states
+
+
+def cue_states(project: Project, video_id: str, language: str) -> list[CueState]:
+    """Every cue of a track with its review state (see the module doc). Raises for an unreadable track,
+    record or source track."""
+    track, _, states = _classify(project, video_id, language)
+    return [CueState(i, c.start, c.end, c.text, s) for i, (c, s) in enumerate(zip(track.cues, states), start=1)]
+
+
+def _why_not(counts: dict[str, int]) -> str:
+    labels = {"machine": "unreviewed", "edited": "edited", "stale": "stale", "human": "added"}
+    parts = [f"{counts[k]} {labels[k]}" for k in ("machine", "edited", "stale", "human") if counts.get(k)]
+    return "needs approval: " + ", ".join(parts)
+
+
+def track_state(project: Project, video_id: str, language: str) -> TrackState:
+    """Describe one track; never raises for a bad file (the reason says what is wrong)."""
+    path = project.track_path(video_id, language)
+    state = TrackState(video_id, language, path)
+    if record_path(path).exists():
+        state.origin = "machine"  # even if something below cannot be read: never publish by accident
+    try:
+        track, record, states = _classify(project, video_id, language)
+    except PipelineError as exc:
+        state.reason = str(exc)
+        return state
+    state.cues = len(track)
+    state.counts = {name: states.count(name) for name in CUE_STATES}
+    if record is not None:
+        state.origin, state.source = "machine", record.source
+    if not track.cues:
+        state.reason = "empty track"
+        return state
+    if state.origin == "machine" and state.counts["approved"] != len(track):
+        state.reason = _why_not(state.counts)
+        return state
+    state.publishable = True
+    return state
+
+
+def track_states(project: Project, video_id: str) -> list[TrackState]:
+    return [track_state(project, video_id, lang) for lang in project.track_languages(video_id)]

@@ -85,3 +85,54 @@ def make_project(tmp_path):
         return root
 
     return build
+
+
+# --- machine drafts: a tiny real Argos package, installed offline (tests/argos_fixture.py) ---------------
+
+@pytest.fixture(scope="session")
+def argos_package_files(tmp_path_factory):
+    """Built once per run: {(from, to): path of a .argosmodel}. en→sq swaps case (a visible "translation");
+    en→es copies (to check that an installed Argos package wins over Apertium)."""
+    from argos_fixture import build_package
+
+    folder = tmp_path_factory.mktemp("argos-build")
+    return {("en", "sq"): build_package(folder, "en", "sq", transform="swapcase"),
+            ("en", "es"): build_package(folder, "en", "es", transform="copy")}
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a network connection fails at once (proves a path needs no network)."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled by the test")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.fixture
+def argos_dir(tmp_path, monkeypatch):
+    """An empty Argos packages folder for this test (ARGOS_PACKAGES_DIR), engine choices forgotten."""
+    from pipeline.engines import forget_engines
+
+    folder = tmp_path / "argos-packages"
+    folder.mkdir()
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(folder))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / "xdg" / var.lower()))
+    forget_engines()
+    yield folder
+    forget_engines()
+
+
+@pytest.fixture
+def argos_sq(argos_dir, argos_package_files):
+    """The en→sq swap-case package installed into this test's packages folder."""
+    from pipeline.engines import argos, forget_engines
+
+    package = argos.install_package(argos_package_files[("en", "sq")], argos_dir)
+    forget_engines()
+    return package

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -34,18 +35,22 @@ def collect_status(project: Project, videos: tuple[str, ...] = ()) -> list[dict]
 def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()) -> list[dict]:
     rows = collect_status(project, videos)
     table = Table(title=f"{project.name}", title_justify="left")
-    for col in ("video", "lang", "cues", "origin", "publishable", "note"):
-        table.add_column(col, justify="right" if col == "cues" else "left")
+    counted = ("machine", "edited", "approved", "stale")
+    headers = {"machine": "unreviewed"}
+    for col in ("video", "lang", "origin", "cues", *counted, "publishable", "note"):
+        table.add_column(headers.get(col, col), justify="right" if col == "cues" or col in counted else "left")
     for row in rows:
         first = True
         for t in row["tracks"]:
-            table.add_row(row["video"] if first else "", t["language"], str(t["cues"]), t["origin"],
+            counts = [str(t["counts"].get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
+            table.add_row(row["video"] if first else "", t["language"], t["origin"], str(t["cues"]), *counts,
                           "yes" if t["publishable"] else "no", t["reason"] or "")
             first = False
         for lang in row["missing"]:
-            table.add_row(row["video"] if first else "", lang, "-", "-", "no", "missing track")
+            table.add_row(row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "no", "missing track")
             first = False
-    Console(soft_wrap=False).print(table)
+    # Not at a terminal (CI logs, pipes) rich assumes 80 columns and would squeeze the table unreadably.
+    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)
     return rows
 
 
@@ -54,7 +59,8 @@ def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @pass_app
 def status_cmd(app: AppContext, videos: tuple[str, ...], as_json: bool) -> None:
-    """Show videos x languages: cues, origin (human / machine) and whether each track is publishable."""
+    """Show videos x languages: origin (human / machine draft), cues, review counts of drafts
+    (unreviewed, edited, approved, stale) and whether each track is publishable."""
     project = app.project()
     if as_json:
         click.echo(json.dumps({"project": project.name, "videos": collect_status(project, videos)}, indent=2,

@@ -1,0 +1,227 @@
+"""Commands for machine drafts: draft, approve, translate, models list|install|download."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from pipeline.cli.context import AppContext
+from pipeline.drafting import DraftReport, DraftSettings, approve, draft_video, translate_file
+from pipeline.engines import ENGINE_CHOICES, available_pairs, forget_engines
+from pipeline.errors import PipelineError, ProjectNotFound
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def _languages(values: tuple[str, ...]) -> list[str]:
+    out = []
+    for value in values:
+        out += [v.strip() for v in value.split(",") if v.strip()]
+    return list(dict.fromkeys(out))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _numbers(numbers: list[int], limit: int = 12) -> str:
+    shown = ", ".join(map(str, numbers[:limit]))
+    return shown + (f" and {len(numbers) - limit} more" if len(numbers) > limit else "")
+
+
+def _describe(report: DraftReport, root: Path | None = None) -> list[str]:
+    where = report.path.relative_to(root) if root and report.path and report.path.is_relative_to(root) else report.path
+    if report.engine is None:
+        head = f"{report.language}: nothing to draft: every cue's source is unchanged"
+    else:
+        head = (f"{report.language}: drafted {report.drafted} of {_count(report.cues, 'cue')} from "
+                f"{report.source_language} ({_count(report.segments_sent, 'sentence')} in one batch; "
+                f"{report.engine}: {report.model})")
+    lines = [head]
+    kept = []
+    if report.kept_machine:
+        kept.append(f"{_count(report.kept_machine, 'unchanged machine cue')}")
+    if report.kept_person:
+        kept.append(f"{_count(report.kept_person, 'cue')} a person edited, approved or added (never overwritten)")
+    if kept:
+        lines.append("  kept " + "; ".join(kept))
+    if report.removed:
+        lines.append(f"  removed {_count(report.removed, 'machine cue')} whose source cue is gone")
+    if report.stale:
+        lines.append(f"  stale (source changed; review, then approve): cues {_numbers(report.stale)}")
+    if report.overlong:
+        lines.append(f"  too long for the line limits, left whole for check to flag: cues {_numbers(report.overlong)}")
+    if report.lost_placeholders:
+        lines.append(f"  warning: the engine dropped {report.lost_placeholders} protected spans (tags, numbers, "
+                     "terms); they were put back at the end of their sentences: review them")
+    if report.written:
+        lines.append(f"  wrote {where}")
+    elif report.engine is not None:
+        lines.append("  (dry run: nothing written)")
+    return lines
+
+
+@click.command("draft")
+@click.argument("video")
+@click.option("--to", "targets", multiple=True, required=True, metavar="LANGS",
+              help="Languages to draft, comma-separated or repeated (e.g. --to sq,ro,bs).")
+@click.option("--from", "source", metavar="LANG", help="Source language (default: [draft] from, else the video's audio language track).")
+@click.option("--engine", type=click.Choice(ENGINE_CHOICES), help="Engine (default: [draft] engine, else auto).")
+@click.option("--dry-run", is_flag=True, help="Translate and report, but write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@pass_app
+def draft_cmd(app: AppContext, video: str, targets: tuple[str, ...], source: str | None, engine: str | None,
+              dry_run: bool, as_json: bool) -> None:
+    """Machine-draft VIDEO's subtitles into new languages, for a person to review.
+
+    Re-running translates only sentences whose source changed; cues a person edited or approved are
+    never overwritten (if their source changed they are reported stale). Writes
+    subtitles/VIDEO/LANG.srt and its review record LANG.review.tsv.
+    """
+    project = app.project()
+    project.video(video)
+    languages = _languages(targets)
+    reports, failures = [], []
+    for target in languages:
+        try:
+            report = draft_video(project, video, target, source, engine, dry_run=dry_run)
+        except PipelineError as exc:
+            if len(languages) == 1 and not as_json:
+                raise  # one language: its error is the one line
+            failures.append((target, exc))
+            if not as_json:
+                click.echo(f"error: {target}: {exc}", err=True)
+            continue
+        reports.append(report)
+        if not as_json:
+            for line in _describe(report, project.root):
+                click.echo(line)
+    if as_json:
+        click.echo(json.dumps({"drafts": [r.to_dict() for r in reports],
+                               "errors": {t: str(e) for t, e in failures}}, indent=2, ensure_ascii=False))
+    if failures:
+        summary = PipelineError(f"{len(failures)} of {len(languages)} languages failed: "
+                                f"{', '.join(t for t, _ in failures)}")
+        summary.exit_code = failures[0][1].exit_code
+        raise summary
+
+
+@click.command("approve")
+@click.argument("video")
+@click.argument("language")
+@click.option("--cues", metavar="RANGE", help="Cue numbers to approve, like 1-5,8 (default: every cue).")
+@pass_app
+def approve_cmd(app: AppContext, video: str, language: str, cues: str | None) -> None:
+    """Record that a person reviewed a drafted track (or some of its cues).
+
+    Approval holds for the exact text: a later edit needs a new approval. A machine track is published
+    only when every cue is approved.
+    """
+    project = app.project()
+    report = approve(project, video, language, cues)
+    where = report.path.relative_to(project.root) if report.path.is_relative_to(project.root) else report.path
+    click.echo(f"{report.language}: approved {_count(len(report.approved), 'cue')}"
+               + (f" ({_numbers(report.approved)})" if report.approved else "")
+               + (f"; {report.already} were already approved" if report.already else ""))
+    click.echo(f"  {_count(report.remaining, 'cue')} still need review" if report.remaining else
+               f"  every cue is approved: {where} is publishable")
+
+
+@click.command("translate")
+@click.argument("input_file", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--to", "target", required=True, metavar="LANG", help="Target language.")
+@click.option("--from", "source", metavar="LANG", help="Source language (default: from a name like talk.en.srt).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file (.srt or .vtt).")
+@click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto", show_default=True, help="Engine.")
+@click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Glossary file to use (besides the project's assets/glossary/, when run in a project).")
+@click.option("--max-chars", type=click.IntRange(1), default=42, show_default=True, help="Characters per line.")
+@click.option("--max-lines", type=click.IntRange(1), default=2, show_default=True, help="Lines per cue.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@pass_app
+def translate_cmd(app: AppContext, input_file: Path, target: str, source: str | None, output: Path, engine: str,
+                  glossaries: tuple[Path, ...], max_chars: int, max_lines: int, force: bool) -> None:
+    """Machine-draft a loose subtitle file IN into another language (same sentence-aware drafting as
+    `draft`, without a review record)."""
+    try:
+        root = app.project().root
+    except (ProjectNotFound, PipelineError):
+        root = None  # a loose file outside any project: only --glossary files apply
+    report = translate_file(input_file, output, target, source, engine, glossary_root=root,
+                            glossary_files=glossaries, force=force,
+                            settings=DraftSettings(max_chars=max_chars, max_lines=max_lines))
+    for line in _describe(report):
+        click.echo(line)
+
+
+@click.group("models")
+def models_group() -> None:
+    """Translation models: installed Argos packages and Apertium pairs; install or download Argos packages."""
+
+
+@models_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def models_list(as_json: bool) -> None:
+    """List installed engines and the language pairs they translate directly (pivots through en/es are
+    used automatically)."""
+    from pipeline.engines import argos
+
+    pairs = available_pairs()
+    if as_json:
+        click.echo(json.dumps({"argos_packages_dir": str(argos.packages_dir()),
+                               "pairs": [p.__dict__ for p in pairs]}, indent=2))
+        return
+    click.echo(f"Argos packages in {argos.packages_dir()}:")
+    argos_pairs = [p for p in pairs if p.engine == "argos"]
+    for p in argos_pairs:
+        click.echo(f"  {p.source:>7} → {p.target:<8} {p.model}")
+    if not argos_pairs:
+        click.echo("  none (pipeline models install FILE.argosmodel, or pipeline models download FROM TO)")
+    apertium_pairs = [p for p in pairs if p.engine == "apertium"]
+    click.echo("Apertium modes:")
+    for p in apertium_pairs:
+        click.echo(f"  {p.source:>7} → {p.target:<8} {p.model}")
+    if not apertium_pairs:
+        click.echo("  none (apt-get install apertium apertium-eng-spa ...)")
+
+
+@models_group.command("install")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an installed package of the same name.")
+def models_install(file: Path, force: bool) -> None:
+    """Install a local Argos package FILE (.argosmodel), after checking the archive is safe and complete."""
+    from pipeline.engines import argos
+
+    package = argos.install_package(file, replace=force)
+    forget_engines()
+    click.echo(f"installed {package.name}: {package.source} → {package.target} (version {package.version or '?'}) "
+               f"in {package.path.parent}")
+
+
+@models_group.command("download")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option("--force", is_flag=True, help="Replace an installed package of the same name.")
+@pass_app
+def models_download(app: AppContext, source: str, target: str, force: bool) -> None:
+    """Download the Argos package FROM → TO from the Argos index and install it (needs the network;
+    offline it says so at once)."""
+    from pipeline.engines import argos, check_language
+
+    source, target = check_language(source), check_language(target)
+    last = [0]
+
+    def progress(done: int, total: int | None) -> None:
+        if app.interactive and done - last[0] >= 5 << 20:
+            last[0] = done
+            click.echo(f"  {done / 1e6:.0f}" + (f" of {total / 1e6:.0f}" if total else "") + " MB", err=True)
+
+    package = argos.download_package(source, target, on_bytes=progress, replace=force)
+    forget_engines()
+    click.echo(f"installed {package.name}: {package.source} → {package.target} (version {package.version or '?'})")
+
+
+COMMANDS = [draft_cmd, approve_cmd, translate_cmd, models_group]
