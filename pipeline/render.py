@@ -250,8 +250,10 @@ def plan_video(
             job.check = (lambda t=track, f=fontset, p=track_file[lang]: fonts.check_glyphs(t, f, p))
             jobs.append(job)
         mark = ".DRAFT" if draft else ""
+        # A sidecar is made from the track alone: a new cut of the video does not change it.
         jobs.append(RenderJob(video.id, "webvtt", (lang,), out_dir / f"{video.id}.{lang}{mark}.vtt",
-                              dict(base_inputs), draft, text=compose_vtt(track)))
+                              {k: v for k, v in base_inputs.items() if k != "source"}, draft,
+                              text=compose_vtt(track)))
         if not draft:
             title = languages.display_name(lang, lang).capitalize()
             soft.append((commands.SoftTrack(srt_path, lang, title, lang == default_lang), track_hash))
@@ -271,15 +273,20 @@ def plan_video(
 
 
 def prepare_job(job: RenderJob) -> None:
-    """Write the work files a job's command reads (only when their content changed) and link its fonts.
+    """Write the work files a job's command reads and link its fonts (see :func:`materialize`)."""
+    materialize(job.work_files, job.font_links)
+
+
+def materialize(files: dict[Path, str], font_links: dict[Path, Path]) -> None:
+    """Write work files (only when their content changed) and the links of a fonts folder.
 
     The fonts folder holds links to just the chosen font files: libass loads every file of a
     ``fontsdir``, so the system's whole font folder would be slow, and an explicit set is what we checked.
     """
-    for path, content in job.work_files.items():
+    for path, content in files.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != content:
             atomic_write_text(path, content)
-    for link, target in job.font_links.items():
+    for link, target in font_links.items():
         if link.is_symlink() and os.readlink(link) == str(target):
             continue
         link.parent.mkdir(parents=True, exist_ok=True)

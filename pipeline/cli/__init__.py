@@ -66,9 +66,9 @@ def cli(ctx: click.Context, project_dir: str | None, verbose: int, quiet: bool) 
 
 
 def _register() -> None:
-    from pipeline.cli import media_cmds, project_cmds
+    from pipeline.cli import media_cmds, preview_cmds, project_cmds
 
-    for module in (project_cmds, media_cmds):
+    for module in (project_cmds, media_cmds, preview_cmds):
         for command in module.COMMANDS:
             cli.add_command(command)
 

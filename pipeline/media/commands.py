@@ -224,7 +224,8 @@ def caption_frame(
     if thumb_width:
         picture = picture.filter("scale", thumb_width, -2)
     if label:
-        draw = {"text": label, "fontcolor": "white", "fontsize": 18, "box": 1, "boxcolor": "black@0.7",
+        draw = {"text": label, "fontcolor": "white", "fontsize": max(12, round((thumb_width or 320) / 18)),
+                "box": 1, "boxcolor": "black@0.7",
                 "boxborderw": 6, "x": 6, "y": 6}
         if label_font:
             draw["fontfile"] = label_font
