@@ -22,7 +22,9 @@ from pipeline import languages
 SCRIPT_WIDTH = 384
 SCRIPT_HEIGHT = 288
 
-POSITIONS = {"bottom": 2, "middle": 5, "top": 8}  # ASS numpad alignment, centred
+#: Centred caption positions. libass applies ``force_style`` Alignment in the legacy SSA numbering
+#: (bottom 1-3, top 5-7, middle 9-11), not the numpad of ASS style lines: numpad 8 came out middle-left.
+POSITIONS = {"bottom": 2, "middle": 10, "top": 6}
 
 
 @dataclass(frozen=True)
