@@ -14,6 +14,7 @@ import os
 from fractions import Fraction
 from pathlib import Path
 
+from pipeline.fonts import FontChoice, FontFacts
 from pipeline.fsutil import atomic_write_text, sha256_file
 from pipeline.media.probe import MediaInfo, StreamInfo, probe_video
 from pipeline.media.runner import FfmpegRunner
@@ -30,6 +31,7 @@ class WorkCache:
         self.path = path
         self._hashes: dict[str, list] = {}
         self._probes: dict[str, dict] = {}
+        self._fonts: dict[str, dict] = {}
         self._dirty = False
         if path is not None and path.is_file():
             try:
@@ -37,6 +39,7 @@ class WorkCache:
                 if data.get("version") == CACHE_VERSION:
                     self._hashes = data.get("hashes", {})
                     self._probes = data.get("probes", {})
+                    self._fonts = data.get("fonts", {})
             except (OSError, ValueError, AttributeError):
                 log.info("ignoring unreadable cache %s", path)
 
@@ -75,9 +78,37 @@ class WorkCache:
         hashes = {k: v for k, v in self._hashes.items() if os.path.exists(k)}
         live = {v[3] for v in hashes.values()}
         probes = {k: v for k, v in self._probes.items() if k in live}
-        data = {"version": CACHE_VERSION, "hashes": hashes, "probes": probes}
+        font_facts = {k: v for k, v in self._fonts.items() if k.split(":")[0] in live}
+        data = {"version": CACHE_VERSION, "hashes": hashes, "probes": probes, "fonts": font_facts}
         atomic_write_text(self.path, json.dumps(data, indent=1, sort_keys=True) + "\n")
         self._dirty = False
+
+
+    def font_facts(self) -> FontFacts:
+        """Font facts remembered here by font file content hash."""
+        return _CachedFontFacts(self)
+
+    def _font_entry(self, face: FontChoice) -> dict:
+        return self._fonts.setdefault(f"{self.file_hash(face.file)}:{face.index}", {})
+
+
+class _CachedFontFacts(FontFacts):
+    def __init__(self, cache: WorkCache):
+        self.cache = cache
+
+    def scale(self, face: FontChoice) -> float:
+        entry = self.cache._font_entry(face)
+        if "scale" not in entry:
+            entry["scale"] = super().scale(face)
+            self.cache._dirty = True
+        return entry["scale"]
+
+    def missing(self, face: FontChoice, chars: str) -> str:
+        known = self.cache._font_entry(face).setdefault("missing", {})
+        if chars not in known:
+            known[chars] = super().missing(face, chars)
+            self.cache._dirty = True
+        return known[chars]
 
 
 def _media_info(path: Path, data: dict) -> MediaInfo:

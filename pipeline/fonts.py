@@ -214,6 +214,20 @@ def size_scale(file: Path, index: int = 0) -> float:
     return round(max(1 / _MAX_SIZE_SCALE, min(_MAX_SIZE_SCALE, height / upem / REFERENCE_HEIGHT)), 3)
 
 
+class FontFacts:
+    """What planning needs to know about font files: their size correction and which characters they
+    lack. Read with fontTools; :class:`pipeline.cache.WorkCache` remembers the answers by each file's
+    content hash, so a build that changes nothing opens no font."""
+
+    def scale(self, face: FontChoice) -> float:
+        return size_scale(face.file, face.index)
+
+    def missing(self, face: FontChoice, chars: str) -> str:
+        """The characters of ``chars`` the face has no glyph for."""
+        have = cmap(face.file, face.index)
+        return "".join(c for c in chars if ord(c) not in have)
+
+
 def _family_for(script: str, language: str | None) -> str:
     if script == "cjk":
         lang = languages.normalize(language) if language else ""
@@ -238,9 +252,11 @@ def font_for_script(script: str, language: str | None, sample: Iterable[str]) ->
                     hint=f"install one: {INSTALL_HINT}")
 
 
-def choose_fonts(track: Track, language: str | None = None, family: str = "auto", bold: bool = False) -> FontSet:
+def choose_fonts(track: Track, language: str | None = None, family: str = "auto", bold: bool = False,
+                 facts: FontFacts | None = None) -> FontSet:
     """Pick the fonts that draw a track: ``family`` if the style names one (it must be installed),
     else one per script, the track's main script first."""
+    facts = facts or FontFacts()
     scripts = track_scripts(track)
     ordered = [s for s, _ in scripts.most_common()] or ["latin"]
     chars = visible_chars(track)
@@ -260,8 +276,10 @@ def choose_fonts(track: Track, language: str | None = None, family: str = "auto"
         faces = [font_for_script(s, language, by_script.get(s, [])[:8]) for s in ordered]
         # Script fonts (Noto Sans Hebrew, Arabic ...) often leave digits and punctuation to a
         # companion font: add the Latin one when the chosen faces miss any shared character.
-        shared = [ch for ch in chars if char_script(ch) is None and ch != " "]
-        if shared and any(not any(ord(ch) in cmap(f.file, f.index) for f in faces) for ch in shared):
+        lacking = "".join(sorted(ch for ch in chars if char_script(ch) is None and ch != " "))
+        for face in faces:
+            lacking = facts.missing(face, lacking) if lacking else lacking
+        if lacking:
             faces.append(font_for_script("latin", language, []))
         primary, others = faces[0], []
         for face in faces[1:]:

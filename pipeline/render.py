@@ -178,7 +178,8 @@ def caption_for(
     to write and the fonts folder to link. Raises :class:`pipeline.fonts.FontError` for a missing font.
     """
     style = burn_style(project, video.id, language, profile)
-    fontset = fonts.choose_fonts(track, language, style.font, style.bold)
+    facts = cache.font_facts()
+    fontset = fonts.choose_fonts(track, language, style.font, style.bold, facts)
     work = project.dist / WORK / video.id
     font_hashes = {f"font:{path.name}": cache.file_hash(path) for path in fontset.files}
     fonts_dir = project.dist / WORK / "fonts" / sha256_text(json.dumps(sorted(font_hashes.items())))[:16]
@@ -189,7 +190,7 @@ def caption_for(
     else:
         subtitles = work / f"{language}.srt"
         files = {subtitles: srt_text}
-    scale = fonts.size_scale(fontset.primary.file, fontset.primary.index)
+    scale = facts.scale(fontset.primary)
     caption = commands.Caption(subtitles, style, fontset.primary.family, fonts_dir, fontset.rtl, scale)
     looks = json.dumps({"style": style_fingerprint(style), "font": fontset.primary.family, "rtl": fontset.rtl,
                         "scale": scale})
@@ -255,14 +256,13 @@ def plan_video(
                               {k: v for k, v in base_inputs.items() if k != "source"}, draft,
                               text=compose_vtt(track)))
         if not draft:
-            title = languages.display_name(lang, lang).capitalize()
-            soft.append((commands.SoftTrack(srt_path, lang, title, lang == default_lang), track_hash))
+            soft.append((commands.SoftTrack(srt_path, lang, None, lang == default_lang), track_hash))
             soft_files[srt_path] = srt_text
     if soft:
         tracks = tuple(t for t, _ in soft)
         langs = tuple(t.language for t in tracks)
         inputs = {"source": source_hash, "pipeline": __version__} | {f"track:{t.language}": h for t, h in soft}
-        inputs["tracks"] = sha256_text(json.dumps([[t.language, t.title, t.default] for t in tracks]))
+        inputs["tracks"] = sha256_text(json.dumps([[t.language, t.default] for t in tracks]))
         for container in ("mp4", "mkv"):
             jobs.append(RenderJob(
                 video.id, f"soft-{container}", langs, out_dir / f"{video.id}.subtitled.{container}", dict(inputs),

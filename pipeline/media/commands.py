@@ -249,8 +249,12 @@ def tile_images(pattern: str, columns: int, rows: int, output: Path) -> list[str
 class SoftTrack:
     path: Path
     language: str  # BCP-47
-    title: str
+    title: str | None = None  # default: the language's name in itself ("Español")
     default: bool = False
+
+    @property
+    def display_title(self) -> str:
+        return self.title or languages.display_name(self.language, self.language).capitalize()
 
 
 def soft_subtitles(
@@ -278,7 +282,7 @@ def soft_subtitles(
         # insert them just before the output file.
         extra: list[str] = []
         for n, track in enumerate(tracks):
-            extra += [f"-metadata:s:s:{n}", f"title={track.title}"]
+            extra += [f"-metadata:s:s:{n}", f"title={track.display_title}"]
         at = len(argv) - 1 - argv[::-1].index(str(output))
         argv = argv[:at] + extra + argv[at:]
     return argv
