@@ -43,6 +43,10 @@ DRAFT_BANNER = "MACHINE DRAFT \u2014 NOT FOR PUBLICATION"
 MANIFEST = "manifest.json"
 WORK = ".work"
 RLM = "\u200f"  # RIGHT-TO-LEFT MARK
+#: Bump when a change to the code alters what outputs look like without a release: every output records
+#: the pipeline's version with this revision, so the next build redoes them.
+RENDER_REVISION = 2
+PIPELINE_INPUT = f"{__version__}+r{RENDER_REVISION}"
 
 
 @dataclass(frozen=True)
@@ -229,7 +233,7 @@ def plan_video(
         srt_text = compose_srt(track)
         srt_path = work / f"{lang}.srt"
         track_hash = sha256_text(srt_text)
-        base_inputs = {"source": source_hash, f"track:{lang}": track_hash, "pipeline": __version__}
+        base_inputs = {"source": source_hash, f"track:{lang}": track_hash, "pipeline": PIPELINE_INPUT}
         watermark = commands.Watermark(DRAFT_BANNER, fonts.ui_font()) if draft else None
         for profile in chosen_profiles:
             output = out_dir / burned_name(video.id, lang, profile.name, draft)
@@ -261,7 +265,7 @@ def plan_video(
     if soft:
         tracks = tuple(t for t, _ in soft)
         langs = tuple(t.language for t in tracks)
-        inputs = {"source": source_hash, "pipeline": __version__} | {f"track:{t.language}": h for t, h in soft}
+        inputs = {"source": source_hash, "pipeline": PIPELINE_INPUT} | {f"track:{t.language}": h for t, h in soft}
         inputs["tracks"] = sha256_text(json.dumps([[t.language, t.default] for t in tracks]))
         for container in ("mp4", "mkv"):
             jobs.append(RenderJob(

@@ -186,7 +186,9 @@ def test_cli_dry_run_plain_log_and_quiet(make_project):
 
 
 def test_failed_jobs_do_not_stop_the_others(make_project, tmp_path, monkeypatch):
-    root = make_project(catalog_extra='[profiles]\nbuild = ["web", "square"]\n')
+    # One process per output here, so that one failing encode fails one output (decoding once, the
+    # outputs of a video share a process and fail together).
+    root = make_project(catalog_extra='[profiles]\nbuild = ["web", "square"]\n[render]\ndecode_once = false\n')
     # A character no installed font has (a private-use code point) in one Spanish cue:
     write_srt(root / "subtitles/talk/es.srt", [ES_CUES[0], (1.6, 2.8, "Servicios de apoyo \ue000")])
     # ...and a real ffmpeg that fails every square encode (a stand-in for a crash mid-build).
@@ -248,6 +250,31 @@ def test_interrupted_build_leaves_nothing_finished_looking_and_next_build_comple
     assert not result.failures
     assert_dist_matches_manifest(root)
     assert not [p for p in (root / "dist").rglob("*") if ".partial" in p.name]
+
+
+def test_sigterm_stops_every_encode_and_leaves_no_partial_file(make_project):
+    root = make_project(seconds=12.0, size="640x360")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(root), "build", "-j", "2",
+                             "--plain"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not [p for p in (root / "dist").rglob(".*.partial.mp4")
+                                               if p.exists() and p.stat().st_size > 0]:
+        time.sleep(0.01)
+    # ffmpeg runs from the build's worker threads: each thread lists its own children.
+    children = [int(c) for task in Path(f"/proc/{proc.pid}/task").iterdir()
+                for c in (task / "children").read_text().split()]
+    assert children, "no ffmpeg running"
+    proc.send_signal(signal.SIGTERM)  # as CI does when a job is cancelled
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "interrupted: nothing unfinished was left with a final name" in err
+    assert "Traceback" not in err
+    assert not [p for p in (root / "dist").rglob("*") if ".partial" in p.name]
+    assert all(not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+               for pid in children)
+    if (root / "dist/manifest.json").exists():
+        assert_dist_matches_manifest(root)
 
 
 def test_two_builds_at_once_wait_for_each_other(make_project):

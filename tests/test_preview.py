@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import EN_CUES
 from imaging import gray, ink_box, similarity, size_of
 from pipeline.build import BuildOptions, run_build
 from pipeline.cli import cli
