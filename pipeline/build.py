@@ -201,8 +201,12 @@ def decide(job: RenderJob, entry: dict | None, force: bool) -> Decision:
 
 
 def plan_build(project: Project, video_ids: Iterable[str] | None = None, options: BuildOptions = BuildOptions(),
-               runner: FfmpegRunner | None = None, cache: WorkCache | None = None) -> BuildPlan:
-    """Every job of the given videos (all by default), each decided against the manifest."""
+               runner: FfmpegRunner | None = None, cache: WorkCache | None = None, *,
+               remember: bool = True) -> BuildPlan:
+    """Every job of the given videos (all by default), each decided against the manifest.
+
+    With ``remember`` False (a dry run) nothing is written, not even the hash cache.
+    """
     runner = runner or FfmpegRunner()
     cache = cache or WorkCache(project.dist / WORK / "cache.json")
     everything = not video_ids
@@ -230,7 +234,8 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
                     job.error = exc
                     decision = Decision(job, "fail", str(exc))
             decisions.append(decision)
-    cache.save()
+    if remember:
+        cache.save()
     remove = []
     if not options.profiles:  # a partial build cannot know what else is still wanted
         for path, entry in sorted(manifest.items()):

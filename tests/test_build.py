@@ -166,7 +166,7 @@ def test_cli_dry_run_plain_log_and_quiet(make_project):
     assert dry.exit_code == 0, dry.output
     assert "would build   talk/talk.es.burned-in.mp4  (new output)" in dry.output
     assert "dry run: 6 to build, 0 up to date, 0 failing, 0 to remove" in dry.output
-    assert not (root / "dist/talk").exists()  # nothing built
+    assert not (root / "dist").exists()  # nothing built, nothing written
 
     plain = runner.invoke(cli, ["--project", str(root), "render", "-j", "2"])
     assert plain.exit_code == 0, plain.output

@@ -118,7 +118,7 @@ def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildF
     for vid in videos:
         project.video(vid)  # unknown ids fail before any work
     if flags.dry_run:
-        _print_plan(app, plan_build(project, videos or None, flags.options(), app.runner))
+        _print_plan(app, plan_build(project, videos or None, flags.options(), app.runner, remember=False))
         return
     # CI cancels with SIGTERM: stop the encodes and clean up as for Ctrl-C.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt) \
