@@ -12,6 +12,24 @@ from typing import Iterator
 TEMP_MARK = ".partial"
 
 
+_UMASK: list[int] = []
+
+
+def _umask() -> int:
+    """The process umask, read once (from /proc on Linux: setting it to read it is not thread-safe)."""
+    if not _UMASK:
+        value = None
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("Umask:"):
+                    value = int(line.split()[1], 8)
+        if value is None:
+            value = os.umask(0o022)
+            os.umask(value)
+        _UMASK.append(value)
+    return _UMASK[0]
+
+
 @contextlib.contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:
     """Yield a temp path beside ``final`` (same folder, same extension, hidden, marked partial).
@@ -26,6 +44,8 @@ def atomic_path(final: Path) -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(name)
+    # mkstemp makes the file private (0600); a finished output gets the usual mode for new files.
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield tmp
         # mkstemp makes 0600 files; give the result the mode a plain open() would (or keep the old file's).

@@ -65,7 +65,9 @@ def test_render_all_outputs(make_project):
     for rel, entry in by_path.items():
         assert entry["sha256"] == sha256_file(root / "dist" / rel)
         assert entry["size"] == (root / "dist" / rel).stat().st_size
-        assert "source" in entry["inputs"]
+        # Media outputs are made from the source video; a WebVTT sidecar only from its track.
+        assert ("source" in entry["inputs"]) == (entry["kind"] != "webvtt")
+        assert all(f"track:{lang}" in entry["inputs"] for lang in entry["languages"])
     assert by_path["talk/talk.subtitled.mkv"]["languages"] == ["en", "es"]
     assert abs(by_path["talk/talk.en.burned-in.mp4"]["duration"] - 3.0) < 0.05
     # nothing partial left behind

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import signal
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from pipeline.build import BuildOptions, plan_build, run_build
 from pipeline.cli.context import AppContext
-from pipeline.cli.progress import RenderReporter
+from pipeline.cli.progress import BuildReporter
 from pipeline.errors import PipelineError
 from pipeline.media.probe import probe
-from pipeline.render import render
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -39,57 +43,156 @@ def probe_cmd(app: AppContext, file: Path, as_json: bool) -> None:
         click.echo("  (no audio stream)")
 
 
-def _render(app: AppContext, videos: tuple[str, ...], drafts: bool) -> None:
+@dataclass(frozen=True)
+class BuildFlags:
+    """The options `render` and `build` share."""
+
+    drafts: bool = False
+    jobs: int | None = None
+    force: bool = False
+    dry_run: bool = False
+    profiles: tuple[str, ...] = ()
+    quiet: bool = False
+    plain: bool = False
+    no_wait: bool = False
+
+    def options(self) -> BuildOptions:
+        return BuildOptions(include_drafts=self.drafts, force=self.force, jobs=self.jobs,
+                            profiles=self.profiles or None, wait=not self.no_wait)
+
+
+def build_options(command):
+    """Decorate a command with the build options; it receives them as one ``flags`` argument."""
+    options = [
+        click.option("--drafts", is_flag=True, help="Also render machine drafts, visibly marked as drafts."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Jobs to run at once (default: $PIPELINE_JOBS, [render] jobs, or one per CPU core)."),
+        click.option("--force", is_flag=True, help="Rebuild every output, changed or not."),
+        click.option("--dry-run", is_flag=True, help="List what would be built and why; build nothing."),
+        click.option("--profile", "profiles", multiple=True, metavar="NAME",
+                     help="Only burned-in outputs of this profile (web, square, vertical ...); repeatable."),
+        click.option("-q", "--quiet", is_flag=True, help="Only failures and the summary."),
+        click.option("--plain", is_flag=True,
+                     help="Plain log lines, no progress bars (automatic when not at a terminal)."),
+        click.option("--no-wait", is_flag=True,
+                     help="If another build of this project is running, stop instead of waiting for it."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, drafts, jobs, force, dry_run, profiles, quiet, plain, no_wait, **kwargs):
+        flags = BuildFlags(drafts, jobs, force, dry_run, tuple(profiles), quiet, plain, no_wait)
+        return command(*args, flags=flags, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _mode(app: AppContext, flags: BuildFlags) -> str:
+    if app.quiet or flags.quiet:
+        return "quiet"
+    return "bar" if app.interactive and not flags.plain else "plain"
+
+
+def _print_plan(app: AppContext, plan) -> None:
+    """--dry-run: what would be built, removed or refused, and why."""
+    for d in plan.decisions:
+        if d.action == "build":
+            click.echo(f"would build   {d.job.path}  ({d.reason})")
+        elif d.action == "fail":
+            click.echo(f"would fail    {d.job.path}  ({d.reason})")
+        elif app.verbose:
+            click.echo(f"up to date    {d.job.path}")
+    for path, why in plan.remove:
+        click.echo(f"would remove  {path}  ({why})")
+    click.echo(f"dry run: {len(plan.to_build)} to build, {len(plan.of('skip'))} up to date, "
+               f"{len(plan.of('fail'))} failing, {len(plan.remove)} to remove")
+
+
+def _raise_interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildFlags()) -> None:
     project = app.project()
     for vid in videos:
         project.video(vid)  # unknown ids fail before any work
-    with RenderReporter(app.interactive, app.quiet) as reporter:
-        result = render(project, videos or None, include_drafts=drafts, runner=app.runner, on_event=reporter)
-    for entry in result.entries:
-        if not app.quiet:
+    if flags.dry_run:
+        _print_plan(app, plan_build(project, videos or None, flags.options(), app.runner, remember=False))
+        return
+    # CI cancels with SIGTERM: stop the encodes and clean up as for Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt) \
+        if threading.current_thread() is threading.main_thread() else None
+    try:
+        with BuildReporter(_mode(app, flags)) as reporter:
+            result = run_build(project, videos or None, flags.options(), runner=app.runner, on_event=reporter,
+                               on_wait=reporter.waiting, on_plan=reporter.planned)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    quiet = app.quiet or flags.quiet
+    if not quiet and _mode(app, flags) == "bar":
+        for entry in result.entries:
             click.echo(f"  {entry['path']}  ({entry['size'] / 1e6:.2f} MB)")
+    failed = {id(job) for job, _ in result.failures}
+    parts = [f"built {len(result.built)}", f"{len(result.skipped)} up to date"]
+    if failed:
+        parts.append(f"{len(failed)} failed")
+    if result.removed:
+        parts.append(f"removed {len(result.removed)} no longer built")
+    if result.cleaned:
+        parts.append(f"cleaned {len(result.cleaned)} unfinished files of an interrupted build")
+    click.echo(f"{', '.join(parts)} ({result.seconds:.1f} s, {result.jobs} at once)")
     if result.manifest is not None:
         click.echo(f"outputs in {project.dist}/ (manifest: {result.manifest.relative_to(project.root)})")
-    else:
+    elif not result.plan.decisions:
         click.echo("nothing to render: no publishable tracks")
     if result.failures:
         for job, err in result.failures:
             click.echo(f"failed: {job.label}: {err}", err=True)
-        raise PipelineError(f"{len(result.failures)} of {len(result.failures) + len(result.entries)} outputs failed")
+        total = len(result.plan.decisions)
+        raise PipelineError(f"{len(failed)} of {total} outputs failed")
 
 
 @click.command("render")
 @click.argument("videos", nargs=-1)
-@click.option("--drafts", is_flag=True, help="Also render machine drafts, visibly marked as drafts.")
+@build_options
 @pass_app
-def render_cmd(app: AppContext, videos: tuple[str, ...], drafts: bool) -> None:
-    """Render captioned outputs of VIDEOS (default: all) into dist/.
+def render_cmd(app: AppContext, videos: tuple[str, ...], flags: BuildFlags) -> None:
+    """Render captioned outputs of VIDEOS (default: all) into dist/, redoing only what changed.
 
-    Per video: a burned-in MP4 per language, one soft-subtitled MP4 and MKV with every language,
-    WebVTT sidecars, and dist/manifest.json describing each file.
+    Per video: a burned-in MP4 per language and profile, one soft-subtitled MP4 and MKV with every
+    language, WebVTT sidecars, and dist/manifest.json describing each file.
     """
-    _render(app, videos, drafts)
+    _render(app, videos, flags)
 
 
 @click.command("build")
 @click.argument("videos", nargs=-1)
-@click.option("--drafts", is_flag=True, help="Also render machine drafts, visibly marked as drafts.")
+@build_options
 @click.option("--ignore-check", is_flag=True, help="Render even when check finds errors in tracks to be published.")
 @pass_app
-def build_cmd(app: AppContext, videos: tuple[str, ...], drafts: bool, ignore_check: bool) -> None:
+def build_cmd(app: AppContext, videos: tuple[str, ...], flags: BuildFlags, ignore_check: bool) -> None:
     """Check every track, then render everything publishable (the comms team's one command).
 
     Check errors in a track that would be published (unreadable file, overlaps, unclosed tags, a track
-    much shorter than its partner ...) stop the build before anything is rendered; --ignore-check
-    renders anyway. Warnings are counted, never blocking: `pipeline check` lists them.
+    much shorter than its partner, a glossary term ...) stop the build before anything is rendered;
+    --ignore-check renders anyway. Warnings are counted, never blocking: `pipeline check` lists them.
+
+    Incremental: an output is rebuilt only when its source video, track, style, profile, fonts or the
+    pipeline changed (--force rebuilds all; --dry-run says what would be built and why). Exit code 1
+    if any output failed; the others are still built.
     """
     from pipeline.cli.project_cmds import print_status
     from pipeline.cli.subtitle_cmds import gate_build
 
     project = app.project()
-    print_status(app, project, videos)
+    if flags.quiet:
+        app.quiet = True
+    if not (app.quiet or flags.dry_run):
+        print_status(app, project, videos)
     gate_build(app, project, videos, ignore_check)
-    _render(app, videos, drafts)
+    _render(app, videos, flags)
 
 
 COMMANDS = [probe_cmd, render_cmd, build_cmd]

@@ -2,11 +2,14 @@
 
 The subtitle path is always passed to the ``subtitles`` filter as a keyword (``filename=``): ffmpeg-python
 escapes a positional path twice and breaks names with ``: ' , [`` (see toolchain.md).
+
+Captions are drawn *after* the picture is fitted to the output frame (scaled, padded or cropped), so
+libass lays them out on the output frame and the margins keep them inside its title-safe area.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -14,48 +17,71 @@ import ffmpeg
 
 from pipeline import languages
 
-#: libass lays out SRT input on a 288-line script: sizes and margins below are in those units,
-#: so they scale with the video's height.
+#: ffmpeg turns SRT into ASS on a 384x288 script (its default PlayResX/PlayResY): libass scales script
+#: units to the frame, so sizes and margins given in these units follow any resolution.
+SCRIPT_WIDTH = 384
 SCRIPT_HEIGHT = 288
+
+#: Centred caption positions. libass applies ``force_style`` Alignment in the legacy SSA numbering
+#: (bottom 1-3, top 5-7, middle 9-11), not the numpad of ASS style lines: numpad 8 came out middle-left.
+POSITIONS = {"bottom": 2, "middle": 10, "top": 6}
 
 
 @dataclass(frozen=True)
 class BurnStyle:
-    """How burned-in captions look. Sizes are fractions of the picture height."""
+    """How burned-in captions look. Sizes are fractions of the output frame's height, side margins of
+    its width; margins are measured to the visible edge of the text (outline included)."""
 
-    font: str = "Noto Sans"
+    font: str = "auto"  # a font family, or "auto": chosen per script by pipeline.fonts
     size: float = 0.060  # of height: ~43 px at 720p
     outline: float = 0.0065  # outline width, of height
     box: bool = False  # opaque box behind the text instead of an outline
+    box_opacity: float = 0.75  # 0 (clear) .. 1 (solid), with box = true
     colour: str = "FFFFFF"  # RRGGBB
-    outline_colour: str = "000000"
-    margin_bottom: float = 0.10  # title-safe: 10% of height
-    margin_sides: float = 0.10
+    outline_colour: str = "000000"  # the outline's colour, or the box's with box = true
+    margin_vertical: float = 0.10  # from the bottom (from the top when position = "top"): title-safe 10%
+    margin_sides: float = 0.10  # left and right, of width
     bold: bool = False
-    alignment: int = 2  # numpad position: 2 = bottom centre, 8 = top centre
+    position: str = "bottom"  # bottom | middle | top
 
     @staticmethod
     def _ass_colour(rrggbb: str, alpha: str = "00") -> str:
         rr, gg, bb = rrggbb[0:2], rrggbb[2:4], rrggbb[4:6]
         return f"&H{alpha}{bb}{gg}{rr}".upper()
 
-    def force_style(self) -> str:
-        """The libass ``force_style`` string."""
+    def force_style(self, font_name: str | None = None, frame: tuple[int, int] | None = None,
+                    rtl: bool = False, size_scale: float = 1.0) -> str:
+        """The libass ``force_style`` string for captions drawn on a ``frame`` (width, height).
+
+        ``font_name`` is the resolved family (default: ``font``); ``size_scale`` corrects the size for
+        a font whose full height differs from Noto Sans's (see pipeline.fonts). ``rtl`` makes libass find each
+        paragraph's base direction (``Encoding=-1``) instead of VSFilter's always-left-to-right, which
+        puts an Arabic or Hebrew sentence's final punctuation on the wrong side.
+        """
+        width, height = frame or (SCRIPT_WIDTH, SCRIPT_HEIGHT)
+        border = 0.15 * self.size * size_scale if self.box else self.outline  # box padding or outline
+        # Margins to the ink: add the border, which libass draws outside the layout box.
+        margin_v = (self.margin_vertical + border) * SCRIPT_HEIGHT
+        margin_h = (self.margin_sides * width + border * height) * SCRIPT_WIDTH / width
+        alpha = f"{round((1 - self.box_opacity) * 255):02X}" if self.box else "00"
         fields = {
-            "FontName": self.font,
-            "FontSize": f"{self.size * SCRIPT_HEIGHT:.1f}",
+            "FontName": font_name or self.font,
+            "FontSize": f"{self.size * size_scale * SCRIPT_HEIGHT:.1f}",
             "PrimaryColour": self._ass_colour(self.colour),
-            "OutlineColour": self._ass_colour(self.outline_colour),
-            "BackColour": self._ass_colour(self.outline_colour, "40"),
+            "OutlineColour": self._ass_colour(self.outline_colour, alpha),
+            "BackColour": self._ass_colour(self.outline_colour, alpha),
             "Bold": "1" if self.bold else "0",
             "BorderStyle": "3" if self.box else "1",
-            "Outline": f"{max(self.outline * SCRIPT_HEIGHT, 0.5 if self.box else 0):.1f}",
+            # With a box, Outline is the box's padding around the text.
+            "Outline": f"{border * SCRIPT_HEIGHT:.1f}",
             "Shadow": "0",
-            "Alignment": str(self.alignment),
-            "MarginV": str(round(self.margin_bottom * SCRIPT_HEIGHT)),
-            "MarginL": str(round(self.margin_sides * SCRIPT_HEIGHT)),
-            "MarginR": str(round(self.margin_sides * SCRIPT_HEIGHT)),
+            "Alignment": str(POSITIONS[self.position]),
+            "MarginV": str(round(margin_v)),
+            "MarginL": str(round(margin_h)),
+            "MarginR": str(round(margin_h)),
         }
+        if rtl:
+            fields["Encoding"] = "-1"
         return ",".join(f"{k}={v}" for k, v in fields.items())
 
 
@@ -69,6 +95,28 @@ class Encoding:
 
 
 @dataclass(frozen=True)
+class FrameFit:
+    """Fit the picture into a ``width`` x ``height`` output frame by padding (letterbox) or cropping."""
+
+    width: int
+    height: int
+    fit: str = "pad"  # pad | crop
+    pad_colour: str = "000000"
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A subtitle file burned in with a style and explicitly chosen fonts."""
+
+    subtitles: Path
+    style: BurnStyle = BurnStyle()
+    font_name: str | None = None  # resolved family; default style.font
+    fonts_dir: Path | None = None  # a folder holding just the chosen font files
+    rtl: bool = False
+    size_scale: float = 1.0
+
+
+@dataclass(frozen=True)
 class Watermark:
     """A visible banner drawn into the picture (machine drafts)."""
 
@@ -76,29 +124,124 @@ class Watermark:
     fontfile: str | None = None
 
 
-def burn_in(
-    source: Path, subtitles: Path, output: Path, *, has_audio: bool = True,
-    style: BurnStyle = BurnStyle(), encoding: Encoding = Encoding(), watermark: Watermark | None = None,
-    fonts_dir: Path | None = None,
-) -> list[str]:
-    """argv: captions rendered into the picture, H.264/AAC MP4 with ``+faststart``."""
-    src = ffmpeg.input(str(source))
-    sub_args = {"filename": str(subtitles), "force_style": style.force_style()}
-    if fonts_dir is not None:
-        sub_args["fontsdir"] = str(fonts_dir)
-    video = src["v:0"].filter("subtitles", **sub_args)
-    if watermark is not None:
-        draw = {"text": watermark.text, "fontcolor": "white", "fontsize": "h*0.045", "box": 1,
-                "boxcolor": "red@0.75", "boxborderw": 12, "x": "(w-text_w)/2", "y": "h*0.05"}
-        if watermark.fontfile:
-            draw["fontfile"] = watermark.fontfile
-        video = video.drawtext(**draw)
-    streams = [video] + ([src["a:0"]] if has_audio else [])
+@dataclass(frozen=True)
+class BurnOutput:
+    """One burned-in output of a source: its caption, frame, encode and file."""
+
+    caption: Caption
+    output: Path
+    fit: FrameFit | None = None
+    encoding: Encoding = Encoding()
+    watermark: Watermark | None = None
+    source_size: tuple[int, int] | None = field(default=None, compare=False)
+
+
+def fit_picture(stream, fit: FrameFit | None):
+    """Scale the picture into the frame, then pad (letterbox/pillarbox) or centre-crop it."""
+    if fit is None:
+        return stream
+    if fit.fit == "crop":
+        stream = stream.filter("scale", fit.width, fit.height, force_original_aspect_ratio="increase")
+        stream = stream.filter("crop", fit.width, fit.height)
+    else:
+        stream = stream.filter("scale", fit.width, fit.height, force_original_aspect_ratio="decrease",
+                               force_divisible_by=2)
+        stream = stream.filter("pad", fit.width, fit.height, "(ow-iw)/2", "(oh-ih)/2",
+                               color=f"0x{fit.pad_colour}")
+    return stream.filter("setsar", 1)
+
+
+def draw_caption(stream, caption: Caption, frame: tuple[int, int] | None):
+    """The libass ``subtitles`` filter with the caption's style and fonts."""
+    args = {"filename": str(caption.subtitles),
+            "force_style": caption.style.force_style(caption.font_name, frame, caption.rtl, caption.size_scale)}
+    if caption.fonts_dir is not None:
+        args["fontsdir"] = str(caption.fonts_dir)
+    return stream.filter("subtitles", **args)
+
+
+def draw_banner(stream, watermark: Watermark | None):
+    if watermark is None:
+        return stream
+    draw = {"text": watermark.text, "fontcolor": "white", "fontsize": "h*0.045", "box": 1,
+            "boxcolor": "red@0.75", "boxborderw": 12, "x": "(w-text_w)/2", "y": "h*0.05"}
+    if watermark.fontfile:
+        draw["fontfile"] = watermark.fontfile
+    return stream.drawtext(**draw)
+
+
+def _frame_of(out: BurnOutput) -> tuple[int, int] | None:
+    return (out.fit.width, out.fit.height) if out.fit else out.source_size
+
+
+def _encode_kwargs(encoding: Encoding, has_audio: bool) -> dict:
     kwargs = {"vcodec": "libx264", "preset": encoding.preset, "crf": encoding.crf, "pix_fmt": "yuv420p",
               "movflags": "+faststart"}
     if has_audio:
         kwargs.update({"acodec": "aac", "b:a": encoding.audio_bitrate})
-    out = ffmpeg.output(*streams, str(output), **kwargs)
+    return kwargs
+
+
+def burn_in(
+    source: Path, caption: Caption, output: Path, *, has_audio: bool = True, fit: FrameFit | None = None,
+    encoding: Encoding = Encoding(), watermark: Watermark | None = None,
+    source_size: tuple[int, int] | None = None,
+) -> list[str]:
+    """argv: captions rendered into the (fitted) picture, H.264/AAC MP4 with ``+faststart``."""
+    return burn_in_many(source, [BurnOutput(caption, output, fit, encoding, watermark, source_size)],
+                        has_audio=has_audio)
+
+
+def burn_in_many(source: Path, outputs: Sequence[BurnOutput], *, has_audio: bool = True) -> list[str]:
+    """argv: one decode of ``source`` split into several burned-in outputs (one x264 encode each)."""
+    if not outputs:
+        raise ValueError("no outputs")
+    src = ffmpeg.input(str(source))
+    video = src["v:0"]
+    branches = [video] if len(outputs) == 1 else [video.split()[i] for i in range(len(outputs))]
+    nodes = []
+    for branch, out in zip(branches, outputs):
+        picture = fit_picture(branch, out.fit)
+        picture = draw_banner(draw_caption(picture, out.caption, _frame_of(out)), out.watermark)
+        streams = [picture] + ([src["a:0"]] if has_audio else [])
+        nodes.append(ffmpeg.output(*streams, str(out.output), **_encode_kwargs(out.encoding, has_audio)))
+    graph = nodes[0] if len(nodes) == 1 else ffmpeg.merge_outputs(*nodes)
+    return ffmpeg.compile(graph, cmd="ffmpeg", overwrite_output=True)
+
+
+def caption_frame(
+    source: Path, at: float, caption: Caption, output: Path, *, fit: FrameFit | None = None,
+    source_size: tuple[int, int] | None = None, thumb_width: int | None = None,
+    label: str | None = None, label_font: str | None = None,
+) -> list[str]:
+    """argv: the captioned picture at ``at`` seconds as one PNG (optionally shrunk and labelled).
+
+    Seeks the input (fast) and keeps the source timestamps (``-copyts``) so libass shows the cue that
+    is on screen at ``at``.
+    """
+    src = ffmpeg.input(str(source), ss=f"{at:.3f}")
+    picture = fit_picture(src["v:0"], fit)
+    frame = (fit.width, fit.height) if fit else source_size
+    picture = draw_caption(picture, caption, frame)
+    if thumb_width:
+        picture = picture.filter("scale", thumb_width, -2)
+    if label:
+        draw = {"text": label, "fontcolor": "white", "fontsize": max(12, round((thumb_width or 320) / 18)),
+                "box": 1, "boxcolor": "black@0.7",
+                "boxborderw": 6, "x": 6, "y": 6}
+        if label_font:
+            draw["fontfile"] = label_font
+        picture = picture.drawtext(**draw)
+    out = ffmpeg.output(picture, str(output), vframes=1, f="image2", update=1)
+    argv = ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
+    return argv[:1] + ["-copyts"] + argv[1:]
+
+
+def tile_images(pattern: str, columns: int, rows: int, output: Path) -> list[str]:
+    """argv: numbered PNGs (``pattern`` like ``dir/%04d.png``) tiled into one contact sheet PNG."""
+    src = ffmpeg.input(pattern, f="image2", framerate=1)
+    sheet = src.filter("tile", f"{columns}x{rows}", padding=4, margin=4, color="0x202020")
+    out = ffmpeg.output(sheet, str(output), vframes=1, f="image2", update=1)
     return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
 
 
@@ -106,8 +249,12 @@ def burn_in(
 class SoftTrack:
     path: Path
     language: str  # BCP-47
-    title: str
+    title: str | None = None  # default: the language's name in itself ("Español")
     default: bool = False
+
+    @property
+    def display_title(self) -> str:
+        return self.title or languages.display_name(self.language, self.language).capitalize()
 
 
 def soft_subtitles(
@@ -135,7 +282,7 @@ def soft_subtitles(
         # insert them just before the output file.
         extra: list[str] = []
         for n, track in enumerate(tracks):
-            extra += [f"-metadata:s:s:{n}", f"title={track.title}"]
+            extra += [f"-metadata:s:s:{n}", f"title={track.display_title}"]
         at = len(argv) - 1 - argv[::-1].index(str(output))
         argv = argv[:at] + extra + argv[at:]
     return argv

@@ -7,6 +7,7 @@ logged as a shell line, encodes report progress from ffmpeg's ``-progress`` outp
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shlex
@@ -17,13 +18,19 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
-from pipeline.errors import FfmpegError, ToolMissing
+from pipeline.errors import FfmpegError, PipelineError, ToolMissing
 
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "apt-get install ffmpeg (Debian/Ubuntu), or put ffmpeg and ffprobe on PATH"
 #: Lines ffmpeg prints on every failure that say nothing about the cause.
 _GENERIC = ("Conversion failed!", "Exiting normally", "Error opening output files", "Error opening input files")
+
+
+class Interrupted(PipelineError):
+    """A run stopped because the build was interrupted (its output was never given a final name)."""
+
+    exit_code = 130
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,19 @@ class FfmpegRunner:
     def __init__(self, ffmpeg: str | None = None, ffprobe: str | None = None):
         self._ffmpeg = ffmpeg
         self._ffprobe = ffprobe
+        # Live ffmpeg children, so an interrupted parallel build can stop every one of them.
+        self._live: set[subprocess.Popen] = set()
+        self._guard = threading.Lock()
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        """Kill every running ffmpeg of this runner and refuse new runs (used on interrupt)."""
+        with self._guard:
+            self._cancelled = True
+            live = list(self._live)
+        for proc in live:
+            with contextlib.suppress(OSError):
+                proc.kill()
 
     @property
     def ffmpeg(self) -> str:
@@ -101,7 +121,12 @@ class FfmpegRunner:
         full = [self.ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning",
                 "-progress", "pipe:1", *argv[1:]]
         log.info("$ %s", shlex.join(full))
-        proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+        with self._guard:
+            if self._cancelled:
+                raise Interrupted("the build was interrupted")
+            proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    errors="replace")
+            self._live.add(proc)
         stderr_lines: deque[str] = deque(maxlen=400)
 
         def drain_stderr() -> None:
@@ -128,9 +153,14 @@ class FfmpegRunner:
             proc.kill()
             proc.wait()
             raise
+        finally:
+            with self._guard:
+                self._live.discard(proc)
         reader.join()
         stderr = "".join(stderr_lines)
         if stderr.strip():
             log.debug("ffmpeg stderr:\n%s", stderr.rstrip())
         if returncode != 0:
+            if self._cancelled:
+                raise Interrupted("the build was interrupted")
             raise FfmpegError(full, returncode, meaningful_tail(stderr), stderr)

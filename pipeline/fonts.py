@@ -1,0 +1,326 @@
+"""Fonts for burned-in captions: which scripts a track is written in, which installed font draws each
+script, and proof that the chosen fonts hold a glyph for every character before anything is burned.
+
+Fonts are found through fontconfig (``fc-match``, ``fc-list``) and read with fontTools; both are looked up
+once per process. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import shutil
+import subprocess
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from pipeline import languages
+from pipeline.errors import PipelineError
+from pipeline.model import Track, strip_tags
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "apt-get install fontconfig fonts-noto-core (fonts-noto-cjk for Chinese, Japanese, Korean)"
+
+#: Preferred family per script (scripts as the first word of a character's Unicode name, lower case).
+#: Scripts not listed try "Noto Sans <Script>", then any installed font that has the characters.
+SCRIPT_FAMILIES = {
+    "latin": "Noto Sans", "greek": "Noto Sans", "cyrillic": "Noto Sans",
+    "arabic": "Noto Sans Arabic", "hebrew": "Noto Sans Hebrew", "syriac": "Noto Sans Syriac",
+    "devanagari": "Noto Sans Devanagari", "bengali": "Noto Sans Bengali", "tamil": "Noto Sans Tamil",
+    "thai": "Noto Sans Thai", "armenian": "Noto Sans Armenian", "georgian": "Noto Sans Georgian",
+    "ethiopic": "Noto Sans Ethiopic", "khmer": "Noto Sans Khmer", "myanmar": "Noto Sans Myanmar",
+}
+#: CJK text needs the regional family of its language (shapes of shared ideographs differ).
+CJK_FAMILIES = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh-Hant": "Noto Sans CJK TC",
+                "zh-TW": "Noto Sans CJK TC", "zh-HK": "Noto Sans CJK HK"}
+CJK_DEFAULT = "Noto Sans CJK SC"
+_CJK_SCRIPTS = {"cjk", "hiragana", "katakana", "hangul", "bopomofo", "ideographic"}
+#: Scripts written right to left: libass must find the paragraph direction for them.
+RTL_SCRIPTS = {"arabic", "hebrew", "syriac", "thaana", "nko", "adlam", "samaritan", "mandaic"}
+#: Name prefixes that are not scripts.
+_NOT_SCRIPTS = {"combining", "modifier", "fullwidth", "halfwidth", "small", "zero", "variation"}
+#: Characters that need no glyph: line breaks, controls, and format characters (bidi marks, joiners)
+#: that shaping engines consume.
+_NO_GLYPH_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+
+
+class FontError(PipelineError):
+    """No usable font: not installed, or missing glyphs for a track's characters."""
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    """An installed font face chosen for a script."""
+
+    family: str
+    file: Path
+    index: int = 0  # face index inside a .ttc collection
+    script: str = "latin"
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The fonts of one track: the primary face (given to libass as FontName) and faces for its other
+    scripts; ``files`` are every font file to hand to libass (bold faces included)."""
+
+    primary: FontChoice
+    others: tuple[FontChoice, ...] = ()
+    files: tuple[Path, ...] = ()
+    rtl: bool = False
+
+    @property
+    def faces(self) -> tuple[FontChoice, ...]:
+        return (self.primary, *self.others)
+
+
+def char_script(ch: str) -> str | None:
+    """The script of one character (``latin``, ``arabic``, ``cjk`` ...), or None for characters every
+    script shares (digits, punctuation, spaces, symbols, combining marks)."""
+    category = unicodedata.category(ch)
+    if category[0] not in "LM":
+        return None
+    name = unicodedata.name(ch, "")
+    if not name:
+        return None
+    first = name.split(" ", 1)[0].lower()
+    if first in _NOT_SCRIPTS:
+        if first in ("fullwidth", "halfwidth") and "LATIN" in name:
+            return "latin"
+        if first in ("fullwidth", "halfwidth") and "KATAKANA" in name:
+            return "cjk"
+        return None
+    if first in _CJK_SCRIPTS:
+        return "cjk"
+    return first
+
+
+def visible_chars(track: Track) -> Counter:
+    """Characters a viewer sees (tags removed), counted; line breaks and format characters left out."""
+    counts: Counter = Counter()
+    for cue in track:
+        for ch in strip_tags(cue.text):
+            if unicodedata.category(ch) not in _NO_GLYPH_CATEGORIES:
+                counts[ch] += 1
+    return counts
+
+
+def track_scripts(track: Track) -> Counter:
+    """How many letters of each script the track holds."""
+    scripts: Counter = Counter()
+    for ch, n in visible_chars(track).items():
+        script = char_script(ch)
+        if script:
+            scripts[script] += n
+    return scripts
+
+
+def is_rtl(track: Track) -> bool:
+    """True when the track is mostly written in a right-to-left script."""
+    scripts = track_scripts(track)
+    return bool(scripts) and scripts.most_common(1)[0][0] in RTL_SCRIPTS
+
+
+# -- fontconfig -------------------------------------------------------------------------------------
+
+def _fc(tool: str, *args: str) -> str:
+    exe = shutil.which(tool)
+    if not exe:
+        raise FontError(f"{tool} was not found on PATH", hint=f"install it: {INSTALL_HINT}")
+    proc = subprocess.run([exe, *args], capture_output=True, text=True, errors="replace")
+    return proc.stdout
+
+
+@functools.lru_cache(maxsize=None)
+def match(pattern: str) -> FontChoice | None:
+    """fontconfig's best match for a pattern (``"Noto Sans:bold"``); None if nothing is installed."""
+    out = _fc("fc-match", "-f", "%{family[0]}\t%{file}\t%{index}", pattern).strip()
+    if not out or out.count("\t") != 2:
+        return None
+    family, file, index = out.split("\t")
+    return FontChoice(family, Path(file), int(index or 0))
+
+
+@functools.lru_cache(maxsize=None)
+def _covering(codepoint: int) -> tuple[tuple[str, str, int], ...]:
+    """Installed faces whose charset holds ``codepoint``: (family, file, index), Noto Sans first."""
+    out = _fc("fc-list", f":charset={codepoint:x}", "--format", "%{family[0]}\t%{file}\t%{index}\n")
+    faces = []
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[1]:
+            faces.append((parts[0], parts[1], int(parts[2] or 0)))
+    # Prefer regular upright Noto Sans faces, then Noto, then anything (stable by name).
+    def rank(face):
+        fam, file, _ = face
+        name = Path(file).name
+        return (not fam.startswith("Noto Sans"), not fam.startswith("Noto"),
+                "Regular" not in name, fam, file)
+    return tuple(sorted(faces, key=rank))
+
+
+def installed_family(family: str, bold: bool = False) -> FontChoice | None:
+    """The installed face of exactly ``family`` (its bold face with ``bold``), or None."""
+    found = match(f"{family}:bold" if bold else family)
+    if found is None or found.family.casefold() != family.casefold():
+        return None
+    return found
+
+
+def ui_font() -> str | None:
+    """A font file for labels and banners drawn with drawtext (Noto Sans Bold, or fontconfig's sans)."""
+    found = installed_family("Noto Sans", bold=True) or match("sans-serif:bold")
+    return str(found.file) if found else None
+
+
+# -- glyph coverage ---------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=64)
+def cmap(file: Path, index: int = 0) -> frozenset[int]:
+    """Code points a font face has glyphs for (read with fontTools)."""
+    from fontTools.ttLib import TTFont  # fontTools is only needed when a burn is planned
+
+    try:
+        with TTFont(str(file), fontNumber=index, lazy=True) as font:
+            return frozenset(font.getBestCmap() or {})
+    except Exception as exc:  # a broken font file is the user's to fix, with its name
+        raise FontError(f"{file}: cannot read the font ({exc})", hint="reinstall the font package") from None
+
+
+#: libass sizes a font by its full GDI height (OS/2 winAscent + winDescent), not its em: Noto Sans
+#: Arabic, tall for its marks, would come out at two thirds of Noto Sans's size. Sizes in a style are
+#: for a font of Noto Sans's height (1.362 em) and are scaled for others, so every script reads alike.
+REFERENCE_HEIGHT = 1.362
+_MAX_SIZE_SCALE = 1.8
+
+
+@functools.lru_cache(maxsize=64)
+def size_scale(file: Path, index: int = 0) -> float:
+    """Factor for a style's font size so this face's letters come out as large as Noto Sans's."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(str(file), fontNumber=index, lazy=True) as font:
+            upem = font["head"].unitsPerEm
+            os2 = font["OS/2"] if "OS/2" in font else None
+            height = (os2.usWinAscent + os2.usWinDescent) if os2 else font["hhea"].ascent - font["hhea"].descent
+    except Exception as exc:
+        raise FontError(f"{file}: cannot read the font ({exc})", hint="reinstall the font package") from None
+    if not upem or height <= 0:
+        return 1.0
+    return round(max(1 / _MAX_SIZE_SCALE, min(_MAX_SIZE_SCALE, height / upem / REFERENCE_HEIGHT)), 3)
+
+
+class FontFacts:
+    """What planning needs to know about font files: their size correction and which characters they
+    lack. Read with fontTools; :class:`pipeline.cache.WorkCache` remembers the answers by each file's
+    content hash, so a build that changes nothing opens no font."""
+
+    def scale(self, face: FontChoice) -> float:
+        return size_scale(face.file, face.index)
+
+    def missing(self, face: FontChoice, chars: str) -> str:
+        """The characters of ``chars`` the face has no glyph for."""
+        have = cmap(face.file, face.index)
+        return "".join(c for c in chars if ord(c) not in have)
+
+
+def _family_for(script: str, language: str | None) -> str:
+    if script == "cjk":
+        lang = languages.normalize(language) if language else ""
+        return CJK_FAMILIES.get(lang, CJK_FAMILIES.get(lang.split("-")[0], CJK_DEFAULT))
+    return SCRIPT_FAMILIES.get(script, f"Noto Sans {script.title()}")
+
+
+def font_for_script(script: str, language: str | None, sample: Iterable[str]) -> FontChoice:
+    """The installed font for ``script``: its preferred family, else any face holding ``sample``."""
+    family = _family_for(script, language)
+    found = installed_family(family)
+    if found is not None:
+        return FontChoice(found.family, found.file, found.index, script)
+    chars = [c for c in sample]
+    for ch in chars[:1]:
+        faces = [f for f in _covering(ord(ch)) if all(ord(c) in cmap(Path(f[1]), f[2]) for c in chars)]
+        if faces:
+            fam, file, index = faces[0]
+            log.info("no %s installed; using %s for %s text", family, fam, script)
+            return FontChoice(fam, Path(file), index, script)
+    raise FontError(f"no installed font draws {script.title()} text (tried {family})",
+                    hint=f"install one: {INSTALL_HINT}")
+
+
+def choose_fonts(track: Track, language: str | None = None, family: str = "auto", bold: bool = False,
+                 facts: FontFacts | None = None) -> FontSet:
+    """Pick the fonts that draw a track: ``family`` if the style names one (it must be installed),
+    else one per script, the track's main script first."""
+    facts = facts or FontFacts()
+    scripts = track_scripts(track)
+    ordered = [s for s, _ in scripts.most_common()] or ["latin"]
+    chars = visible_chars(track)
+    by_script: dict[str, list[str]] = {}
+    for ch, _n in chars.most_common():
+        script = char_script(ch)
+        if script:
+            by_script.setdefault(script, []).append(ch)
+    if family != "auto":
+        found = installed_family(family)
+        if found is None:
+            raise FontError(f"font {family!r} is not installed",
+                            hint="install it, or set style font = \"auto\" to choose one per script")
+        primary = FontChoice(found.family, found.file, found.index, ordered[0])
+        others: list[FontChoice] = []
+    else:
+        faces = [font_for_script(s, language, by_script.get(s, [])[:8]) for s in ordered]
+        # Script fonts (Noto Sans Hebrew, Arabic ...) often leave digits and punctuation to a
+        # companion font: add the Latin one when the chosen faces miss any shared character.
+        lacking = "".join(sorted(ch for ch in chars if char_script(ch) is None and ch != " "))
+        for face in faces:
+            lacking = facts.missing(face, lacking) if lacking else lacking
+        if lacking:
+            faces.append(font_for_script("latin", language, []))
+        primary, others = faces[0], []
+        for face in faces[1:]:
+            if face.file != primary.file and face.file not in {o.file for o in others}:
+                others.append(face)
+    files = []
+    for face in (primary, *others):
+        files.append(face.file)
+        if bold:
+            heavy = installed_family(face.family, bold=True)
+            if heavy is not None:
+                files.append(heavy.file)
+    return FontSet(primary, tuple(others), tuple(dict.fromkeys(files)), ordered[0] in RTL_SCRIPTS)
+
+
+def check_glyphs(track: Track, fonts: FontSet, source: Path | str) -> None:
+    """Raise :class:`FontError` if any visible character of ``track`` has no glyph in the chosen fonts:
+    one line naming the characters and the cues that hold them (never tofu boxes in a video)."""
+    maps = [cmap(face.file, face.index) for face in fonts.faces]
+    missing: dict[str, list[int]] = {}
+    first_line: int | None = None
+    for number, cue in enumerate(track, start=1):
+        for ch in strip_tags(cue.text):
+            if unicodedata.category(ch) in _NO_GLYPH_CATEGORIES or ch == " ":
+                continue
+            if not any(ord(ch) in m for m in maps):
+                cues = missing.setdefault(ch, [])
+                if number not in cues:
+                    cues.append(number)
+                if first_line is None:
+                    first_line = cue.line
+    if not missing:
+        return
+    shown = []
+    for ch, cues in list(missing.items())[:8]:
+        listed = ", ".join(str(n) for n in cues[:5]) + (f" and {len(cues) - 5} more" if len(cues) > 5 else "")
+        shown.append(f"{ch!r} U+{ord(ch):04X} (cue{'s' if len(cues) > 1 else ''} {listed})")
+    more = f" and {len(missing) - 8} more characters" if len(missing) > 8 else ""
+    names = " + ".join(f"{face.family} ({face.file.name})" for face in fonts.faces)
+    where = f"{source}:{first_line}" if first_line else f"{source}"
+    raise FontError(
+        f"{where}: {names} has no glyph for {'; '.join(shown)}{more}",
+        hint="fix the text, or choose a font that covers it in the catalog's [style.<lang>] font",
+    )

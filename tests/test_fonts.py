@@ -1,0 +1,245 @@
+"""Fonts per script, glyph coverage before burning, and right-to-left captions checked against an
+independent shaping-aware rendering (HarfBuzz + the font's outlines, rasterized by librsvg)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conftest import EN_CUES
+from imaging import gray, similarity
+from pipeline import fonts
+from pipeline.build import BuildOptions, plan_build, run_build
+from pipeline.cli import cli
+from pipeline.media import commands
+from pipeline.model import Cue, Track
+from pipeline.preview import preview_frame
+from pipeline.project import load_project
+
+AR = "الناجون يستحقون أن يُسمعوا."  # "Survivors deserve to be heard."
+HE = "לשורדים מגיע שישמעו אותם."  # the same in Hebrew
+
+
+def track(text: str, lang: str = "en") -> Track:
+    return Track([Cue(0, 1000, text, line=1)], lang)
+
+
+def installed(family: str) -> fonts.FontChoice:
+    found = fonts.installed_family(family)
+    if found is None:
+        pytest.skip(f"{family} is not installed")
+    return found
+
+
+# -- scripts and font choice ------------------------------------------------------------------------
+
+def test_scripts_of_characters():
+    assert fonts.char_script("a") == "latin" and fonts.char_script("ж") == "cyrillic"
+    assert fonts.char_script("λ") == "greek" and fonts.char_script("ب") == "arabic"
+    assert fonts.char_script("ש") == "hebrew" and fonts.char_script("ह") == "devanagari"
+    assert fonts.char_script("字") == "cjk" and fonts.char_script("か") == "cjk"
+    assert fonts.char_script("ُ") == "arabic"  # a combining mark belongs to its script
+    for shared in ("1", ".", " ", "«", "€", "\u0301", "\u200f"):
+        assert fonts.char_script(shared) is None
+    scripts = fonts.track_scripts(Track([Cue(0, 1, "<i>WeProtect</i> " + AR)]))
+    assert scripts.most_common(1)[0][0] == "arabic" and scripts["latin"] == len("WeProtect")
+    assert fonts.is_rtl(track(AR)) and fonts.is_rtl(track(HE)) and not fonts.is_rtl(track("Hola"))
+
+
+@pytest.mark.parametrize("lang,text,family", [
+    ("en", "Survivors deserve to be heard.", "Noto Sans"),
+    ("ru", "Выжившие заслуживают, чтобы их услышали.", "Noto Sans"),
+    ("el", "Οι επιζώντες αξίζουν να ακουστούν.", "Noto Sans"),
+    ("ar", AR, "Noto Sans Arabic"),
+    ("he", HE, "Noto Sans Hebrew"),
+    ("hi", "पीड़ितों की बात सुनी जानी चाहिए।", "Noto Sans Devanagari"),
+])
+def test_font_per_script_covers_every_character(lang, text, family):
+    installed(family)
+    t = track(text, lang)
+    chosen = fonts.choose_fonts(t, lang)
+    assert chosen.primary.family == family
+    assert chosen.rtl == (lang in ("ar", "he"))
+    fonts.check_glyphs(t, chosen, f"{lang}.srt")  # no error
+    # The fonts cover the text (read independently of the choice, straight from the files' cmaps).
+    from fontTools.ttLib import TTFont
+
+    cmaps = [set(TTFont(str(f.file), fontNumber=f.index, lazy=True).getBestCmap()) for f in chosen.faces]
+    assert all(any(ord(ch) in m for m in cmaps) for ch in text if ch != " ")
+
+
+def test_mixed_scripts_get_a_font_each_and_cjk_follows_the_language():
+    chosen = fonts.choose_fonts(track("WeProtect " + AR, "ar"), "ar")
+    assert chosen.primary.family == "Noto Sans Arabic"
+    assert [f.family for f in chosen.others] == ["Noto Sans"]
+    assert len(chosen.files) == 2
+    installed("Noto Sans CJK JP")
+    assert fonts.choose_fonts(track("声を聞く", "ja"), "ja").primary.family == "Noto Sans CJK JP"
+    assert fonts.choose_fonts(track("倾听幸存者", "zh"), "zh").primary.family == "Noto Sans CJK SC"
+
+
+def test_missing_glyphs_are_one_clear_error_with_characters_and_cues():
+    t = Track([Cue(0, 1, "Fine text", line=1), Cue(1, 2, "Odd \ue000 and \uf8ff", line=5),
+               Cue(2, 3, "again \ue000", line=9)], "en")
+    chosen = fonts.choose_fonts(t, "en")
+    with pytest.raises(fonts.FontError) as caught:
+        fonts.check_glyphs(t, chosen, "subtitles/v/en.srt")
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("subtitles/v/en.srt:5: Noto Sans (NotoSans-Regular.ttf) has no glyph for ")
+    assert "'\\ue000' U+E000 (cues 2, 3)" in message
+    assert "U+F8FF (cue 2)" in message
+    assert "[style.<lang>] font" in message
+
+
+def test_a_named_font_must_be_installed():
+    with pytest.raises(fonts.FontError, match="font 'No Such Face' is not installed"):
+        fonts.choose_fonts(track("Hello"), "en", "No Such Face")
+    assert fonts.choose_fonts(track("Hello"), "en", "DejaVu Sans").primary.family == "DejaVu Sans"
+
+
+def test_sizes_are_corrected_for_tall_fonts():
+    latin = installed("Noto Sans")
+    arabic = installed("Noto Sans Arabic")
+    assert fonts.size_scale(latin.file) == 1.0
+    assert 1.4 < fonts.size_scale(arabic.file) < 1.7  # libass would draw it at 2/3 the size otherwise
+
+
+def test_fonts_are_passed_to_libass_explicitly(make_project):
+    root = make_project(videos={"talk": {"tracks": {"ar": [(0.2, 2.0, "WeProtect " + AR)]}}})
+    plan = plan_build(load_project(root, explicit=True))
+    job = next(j for j in plan.to_build if j.kind == "burned-in")
+    argv = " ".join(job.argv).replace("\\", "")  # without ffmpeg-python's filter escaping
+    assert "FontName=Noto Sans Arabic" in argv and "Encoding=-1" in argv
+    assert f"fontsdir={job.burn.caption.fonts_dir}" in argv
+    assert sorted(p.name for p in job.font_links) == ["NotoSans-Regular.ttf", "NotoSansArabic-Regular.ttf"]
+    assert {k for k in job.inputs if k.startswith("font:")} == {"font:NotoSans-Regular.ttf",
+                                                                "font:NotoSansArabic-Regular.ttf"}
+
+
+@pytest.mark.slow
+def test_build_refuses_a_track_with_missing_glyphs(make_project):
+    root = make_project(videos={"talk": {"tracks": {"en": EN_CUES, "es": [(0.2, 2.0, "Texto con \ue000")]}}})
+    result = CliRunner().invoke(cli, ["--project", str(root), "build"])
+    assert result.exit_code == 1
+    assert "failed: talk burned-in es: subtitles/talk/es.srt:1: Noto Sans (NotoSans-Regular.ttf) has no glyph " \
+           "for '\\ue000' U+E000 (cue 1)" in result.output
+    assert (root / "dist/talk/talk.en.burned-in.mp4").is_file()
+    assert not (root / "dist/talk/talk.es.burned-in.mp4").exists()
+    assert (root / "dist/talk/talk.es.vtt").is_file()  # a sidecar is drawn by the player's fonts
+
+
+# -- right to left, checked against an independent rendering ----------------------------------------
+
+def shaped_svg(text: str, primary: Path, fallback: Path, em: float = 64.0, shape: bool = True) -> str:
+    """An RTL paragraph drawn without libass: HarfBuzz shapes each run (in the font that has its
+    characters), runs are laid out right to left, glyph outlines come from fontTools."""
+    import uharfbuzz as hb
+    from fontTools.pens.svgPathPen import SVGPathPen
+    from fontTools.pens.transformPen import TransformPen
+    from fontTools.ttLib import TTFont
+
+    faces = {}
+    for path in (primary, fallback):
+        tt = TTFont(str(path))
+        faces[path] = (hb.Font(hb.Face(hb.Blob.from_file_path(str(path)))), tt, set(tt.getBestCmap()))
+    runs: list[tuple[Path, str]] = []
+    for ch in text:
+        path = primary if ord(ch) in faces[primary][2] or ch == " " else fallback
+        if runs and runs[-1][0] == path and shape:
+            runs[-1] = (path, runs[-1][1] + ch)
+        else:
+            runs.append((path, ch))  # unshaped: every letter alone, in its isolated form
+    x, paths = 0.0, []
+    for path, run in reversed(runs):  # a right-to-left paragraph: the first run is rightmost
+        font, tt, _ = faces[path]
+        glyphs, order = tt.getGlyphSet(), tt.getGlyphOrder()
+        scale = em / tt["head"].unitsPerEm
+        buf = hb.Buffer()
+        buf.add_str(run)
+        buf.guess_segment_properties()
+        buf.direction = "rtl"
+        hb.shape(font, buf, {})
+        for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
+            pen = SVGPathPen(glyphs)
+            glyphs[order[info.codepoint]].draw(TransformPen(pen, (scale, 0, 0, -scale, 20 + x + pos.x_offset * scale,
+                                                                  em * 1.6 - pos.y_offset * scale)))
+            if pen.getCommands():
+                paths.append(f'<path d="{pen.getCommands()}"/>')
+            x += pos.x_advance * scale
+    width, height = int(x) + 40, int(em * 2.4)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+            f'<rect width="100%" height="100%" fill="black"/><g fill="white">{"".join(paths)}</g></svg>')
+
+
+def rasterize(svg: str, folder: Path, name: str) -> np.ndarray:
+    src = folder / f"{name}.svg"
+    src.write_text(svg, encoding="utf-8")
+    png = folder / f"{name}.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), str(png)], check=True)  # librsvg
+    return gray(png)
+
+
+def caption_ink(frame: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """What the caption added to the picture (bottom half only)."""
+    ink = np.abs(frame - background)
+    ink[: ink.shape[0] // 2] = 0
+    return ink
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang,text,family", [("ar", AR, "Noto Sans Arabic"), ("he", HE, "Noto Sans Hebrew")])
+def test_rtl_caption_matches_an_independent_shaping_aware_rendering(make_project, tmp_path, lang, text, family):
+    pytest.importorskip("uharfbuzz")
+    primary, fallback = installed(family).file, installed("Noto Sans").file
+    root = make_project(videos={"talk": {"tracks": {lang: [(0.0, 3.0, text)]}, "audio_language": lang}},
+                        size="960x320", catalog_extra='[style]\nsize = 0.1\noutline = 0.0\n')
+    project = load_project(root, explicit=True)
+    background = gray(root / "assets/talk.mp4", 1.0)
+
+    def pipeline_ink(name: str) -> np.ndarray:
+        png = preview_frame(project, "talk", lang, 1.0, tmp_path / f"{name}.png")
+        return caption_ink(gray(png), background)
+
+    got = pipeline_ink("pipeline")
+    reference = rasterize(shaped_svg(text, primary, fallback), tmp_path, "reference")
+    score = similarity(got, reference)
+    assert score > 0.85, score
+
+    # The check fails on wrong renderings of the same words:
+    # reversed text (made by the same pipeline) ...
+    (root / "subtitles/talk" / f"{lang}.srt").write_text(f"1\n00:00:00,000 --> 00:00:03,000\n{text[::-1]}\n",
+                                                         encoding="utf-8")
+    reversed_score = similarity(pipeline_ink("reversed"), reference)
+    assert reversed_score < 0.5, reversed_score
+    # ... the sentence laid out left to right, full stop on the right (libass without Encoding=-1) ...
+    (root / "subtitles/talk" / f"{lang}.srt").write_text(f"1\n00:00:00,000 --> 00:00:03,000\n{text}\n",
+                                                         encoding="utf-8")
+    style = commands.BurnStyle(size=0.1, outline=0.0)
+    fonts_dir = tmp_path / "fonts"
+    fonts_dir.mkdir()
+    for f in (primary, fallback):
+        (fonts_dir / f.name).symlink_to(f)
+    ltr = tmp_path / "ltr.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-ss", "1", "-copyts", "-i", str(root / "assets/talk.mp4"), "-vf",
+                    f"subtitles=filename={root / 'subtitles/talk' / (lang + '.srt')}:fontsdir={fonts_dir}:force_style='"
+                    + style.force_style(family, (960, 320), rtl=False, size_scale=fonts.size_scale(primary)) + "'",
+                    "-frames:v", "1", str(ltr)], check=True)
+    ltr_score = similarity(caption_ink(gray(ltr), background), reference)
+    assert ltr_score < 0.6, (ltr_score, score)
+    # ... and, for Arabic, letters drawn unjoined (no shaping).
+    if lang == "ar":
+        unshaped = rasterize(shaped_svg(text, primary, fallback, shape=False), tmp_path, "unshaped")
+        unshaped_score = similarity(got, unshaped)
+        assert unshaped_score < 0.5, unshaped_score
+
+    # The burned-in video the build publishes shows the same caption (through x264).
+    result = run_build(project, None, BuildOptions(jobs=1))
+    assert not result.failures
+    burned = gray(root / "dist/talk" / f"talk.{lang}.burned-in.mp4", 1.0)
+    burned_score = similarity(caption_ink(burned, background), reference)
+    assert burned_score > 0.85, burned_score
