@@ -32,6 +32,7 @@ from pipeline.render import (
     MANIFEST, WORK, EventCallback, RenderEvent, RenderJob, plan_video, prepare_job, read_manifest, run_jobs,
     update_manifest,
 )
+from pipeline.tracks import track_states
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +77,32 @@ class Decision:
     reason: str
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    video: str
+    language: str
+    reason: str
+    error: bool  # True for a person's track that should have been rendered
+
+
+def left_out_tracks(project: Project, video_id: str, include_drafts: bool) -> list[LeftOut]:
+    """The tracks of a video that will not be rendered, and why."""
+    out = []
+    for state in track_states(project, video_id):
+        if state.publishable or (include_drafts and state.origin == "machine" and state.cues):
+            continue
+        out.append(LeftOut(video_id, state.language, state.reason or "not publishable", state.origin == "human"))
+    return out
+
+
 @dataclass
 class BuildPlan:
     decisions: list[Decision]
     remove: list[tuple[str, str]] = field(default_factory=list)  # (path in dist/, why) of outputs no longer made
     videos: list[str] = field(default_factory=list)
+    #: Tracks not rendered, with why: a person's track that cannot be read is an error (never a silent
+    #: omission); a machine draft awaiting review is a note.
+    left_out: list[LeftOut] = field(default_factory=list)
 
     def of(self, action: str) -> list[Decision]:
         return [d for d in self.decisions if d.action == action]
@@ -219,7 +241,9 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
     manifest = {e.get("path"): e for e in read_manifest(project.dist)["outputs"] if isinstance(e, dict)}
     decisions: list[Decision] = []
     planned: set[str] = set()
+    left_out: list[LeftOut] = []
     for vid in ids:
+        left_out += left_out_tracks(project, vid, options.include_drafts)
         jobs = plan_video(project, project.video(vid), include_drafts=options.include_drafts, runner=runner,
                           cache=cache, profiles=options.profiles)
         if options.profiles:
@@ -246,7 +270,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
                 remove.append((path, "no longer built (track, profile or draft setting changed)"))
             elif everything and vid not in project.videos:
                 remove.append((path, "video no longer in the catalog"))
-    return BuildPlan(decisions, remove, ids)
+    return BuildPlan(decisions, remove, ids, left_out)
 
 
 # -- running ----------------------------------------------------------------------------------------

@@ -138,3 +138,15 @@ def test_unknown_video_id(make_project):
     root = make_project()
     result = invoke("--project", str(root), "render", "nope")
     assert result.exit_code == 2 and "no video 'nope'" in result.output and "talk" in result.output
+
+
+def test_render_never_silently_drops_a_persons_track(make_project):
+    root = make_project()
+    (root / "subtitles/talk/es.srt").write_text("1\n00:00:01,000 -> 00:00:02,000\nHola\n", encoding="utf-8")
+    result = invoke("--project", str(root), "render")
+    assert result.exit_code == 1
+    assert "not rendered: talk es: " in result.output and "es.srt:2: " in result.output
+    assert result.output.strip().splitlines()[-1].startswith("error: 1 track(s) written by people could not be rendered")
+    # the readable track was still rendered, and nothing was made of the broken one
+    names = sorted(p.name for p in (root / "dist/talk").iterdir())
+    assert "talk.en.burned-in.mp4" in names and not [n for n in names if ".es." in n]

@@ -118,7 +118,9 @@ def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildF
     for vid in videos:
         project.video(vid)  # unknown ids fail before any work
     if flags.dry_run:
-        _print_plan(app, plan_build(project, videos or None, flags.options(), app.runner, remember=False))
+        plan = plan_build(project, videos or None, flags.options(), app.runner, remember=False)
+        _print_plan(app, plan)
+        _report_left_out(app, plan)
         return
     # CI cancels with SIGTERM: stop the encodes and clean up as for Ctrl-C.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt) \
@@ -147,11 +149,28 @@ def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildF
         click.echo(f"outputs in {project.dist}/ (manifest: {result.manifest.relative_to(project.root)})")
     elif not result.plan.decisions:
         click.echo("nothing to render: no publishable tracks")
+    unreadable = _report_left_out(app, result.plan)
     if result.failures:
         for job, err in result.failures:
             click.echo(f"failed: {job.label}: {err}", err=True)
         total = len(result.plan.decisions)
         raise PipelineError(f"{len(failed)} of {total} outputs failed")
+    if unreadable:
+        raise PipelineError(f"{unreadable} track(s) written by people could not be rendered",
+                            hint="fix the files named above; pipeline check shows every problem")
+
+
+def _report_left_out(app: AppContext, plan) -> int:
+    """Say which tracks were not rendered and why; return how many of them are a person's (errors)."""
+    errors = 0
+    for item in plan.left_out:
+        if item.error:
+            errors += 1
+            click.echo(f"not rendered: {item.video} {item.language}: {item.reason}", err=True)
+        elif not app.quiet:
+            click.echo(f"not rendered: {item.video} {item.language}: {item.reason} (render --drafts to preview it)",
+                       err=True)
+    return errors
 
 
 @click.command("render")

@@ -120,9 +120,9 @@ def print_report(report: CheckReport, *, quiet: bool = False, summary_only_warni
             click.echo(finding.format(name))
         if track.errors or track.warnings:
             click.echo(f"{name}: {track.cues} cues: {track.errors} error(s), {track.warnings} warning(s)")
-        else:
+        elif not quiet:
             click.echo(f"{name}: {track.cues} cues: ok")
-    if len(report.tracks) > 1:
+    if len(report.tracks) > 1 and not (quiet and not report.to_dict()["summary"]["errors"]):
         totals = report.to_dict()["summary"]
         unreadable = f", {totals['unreadable']} unreadable" if totals["unreadable"] else ""
         click.echo(f"{totals['files']} files: {totals['errors']} error(s), {totals['warnings']} warning(s){unreadable}")
@@ -176,7 +176,8 @@ def gate_build(app: AppContext, project, videos: tuple[str, ...], ignore_check: 
     from pipeline.tracks import track_states
 
     report = check_project(project, videos or None, app.runner)
-    click.echo("check:")
+    if not app.quiet:
+        click.echo("check:")
     print_report(report, quiet=app.quiet, summary_only_warnings=True)
     guarded = {(s.video, s.language) for vid in (videos or project.videos)
                for s in track_states(project, vid) if s.origin == "human" or s.publishable}
