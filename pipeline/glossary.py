@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from pipeline import languages
 from pipeline.errors import PipelineError
 from pipeline.model import Track
-from pipeline.protect import TermRule
+from pipeline.protect import QUOTED_RE, TermRule
 
 GLOSSARY_DIR = Path("assets") / "glossary"
 
@@ -87,8 +87,8 @@ class Glossary:
             by_source[term.source.lower()] = term.target
         for bad in self.avoid:
             replacement = by_source.get(bad.use.lower())
-            if replacement:  # an avoided source term is drafted with the required wording
-                rules.append(TermRule(bad.source, replacement, pivot))
+            if replacement:  # an avoided source term is drafted with the required wording, unless quoted
+                rules.append(TermRule(bad.source, replacement, pivot, in_quotes=False))
         return list(dict.fromkeys(rules))
 
 
@@ -208,12 +208,9 @@ def _contains(text: str, phrase: str) -> bool:
     return bool(_phrase(phrase).search(text))
 
 
-_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]')
-
-
 def _unquoted(text: str) -> str:
     """Text with quoted passages removed: a term in quotes is mentioned ("we say X, not 'Y'"), not used."""
-    return _QUOTED.sub(" ", text)
+    return QUOTED_RE.sub(" ", text)
 
 
 def _overlapping(track: Track, start: int, end: int) -> str:

@@ -33,6 +33,11 @@ _URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]", re.IG
 _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _INLINE_TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>|\{\\[^{}]*\}")
 _NUMBER_RE = re.compile(r"(?<![\w.,])[-+]?\d+(?:[.,:/]\d+)*%?(?![\w])")
+#: A quoted passage: a term in quotes is mentioned ("we never say 'X'"), not used.
+QUOTED_RE = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]')
+# Characters a placeholder stays glued to, as the original word was: `"ECPAT"` must not come back `" ECPAT "`.
+_GLUE_BEFORE = set('"“«„([¿¡')
+_GLUE_AFTER = set('"”»)]')
 
 
 @dataclass
@@ -125,6 +130,7 @@ class TermRule:
     source: str
     target: str
     pivot: bool = False
+    in_quotes: bool = True  # False: a quoted mention is left to the engine (an avoided term quoted as such)
 
 
 def _term_regex(term: str) -> re.Pattern:
@@ -142,23 +148,33 @@ def mask(text: str, terms: Iterable[TermRule] = ()) -> Masked:
     """Replace URLs, e-mails, glossary terms, inline tags and numbers by placeholders."""
     slots: list[Slot] = []
 
-    def put(slot: Slot) -> str:
+    def put(slot: Slot, m: re.Match) -> str:
         slots.append(slot)
-        return f" {PLACEHOLDER.format(n=len(slots))} "
+        # Spaces keep the token apart from neighbouring words; next to a quote or bracket it stays glued.
+        before = "" if m.start() > 0 and m.string[m.start() - 1] in _GLUE_BEFORE else " "
+        after = "" if m.end() < len(m.string) and m.string[m.end()] in _GLUE_AFTER else " "
+        return f"{before}{PLACEHOLDER.format(n=len(slots))}{after}"
 
-    text = _URL_RE.sub(lambda m: put(Slot(m.group(0), m.group(0))), text)
-    text = _EMAIL_RE.sub(lambda m: put(Slot(m.group(0), m.group(0))), text)
+    def quoted(text: str) -> list[tuple[int, int]]:
+        return [m.span() for m in QUOTED_RE.finditer(text)]
+
+    def term_slot(m: re.Match, t: TermRule, spans: list[tuple[int, int]]) -> str:
+        if not t.in_quotes and any(a <= m.start() < b for a, b in spans):
+            return m.group(0)
+        return put(Slot(m.group(0), _match_case(m.group(0), t.target), pivot=t.pivot), m)
+
+    text = _URL_RE.sub(lambda m: put(Slot(m.group(0), m.group(0)), m), text)
+    text = _EMAIL_RE.sub(lambda m: put(Slot(m.group(0), m.group(0)), m), text)
     for term in sorted(terms, key=lambda t: -len(t.source)):
-        text = _term_regex(term.source).sub(
-            lambda m, t=term: put(Slot(m.group(0), _match_case(m.group(0), t.target), pivot=t.pivot)), text)
+        text = _term_regex(term.source).sub(lambda m, t=term, q=quoted(text): term_slot(m, t, q), text)
 
     def tag(m: re.Match) -> str:
         raw = m.group(0)
         kind = "close" if raw.startswith("</") else "open" if raw.startswith("<") else "atom"
-        return put(Slot(raw, raw, kind))
+        return put(Slot(raw, raw, kind), m)
 
     text = _INLINE_TAG_RE.sub(tag, text)
-    text = _NUMBER_RE.sub(lambda m: put(Slot(m.group(0), m.group(0))), text)
+    text = _NUMBER_RE.sub(lambda m: put(Slot(m.group(0), m.group(0)), m), text)
     # Spaces were added around placeholders; none before punctuation, none doubled.
     text = re.sub(r"\s+([.,;:!?…)\]])", r"\1", text)
     text = re.sub(r"\s{2,}", " ", text).strip()

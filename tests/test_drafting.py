@@ -3,6 +3,8 @@ glossaries, loose files, and bad input."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -109,6 +111,37 @@ def test_draft_spanish_keeps_timings_tags_dashes_links_numbers_and_terms(make_pr
     record = read_record(root / "subtitles/talk/es.srt")
     assert record.source == "en" and len(record.rows) == 5
     assert {r.engine for r in record.rows} == {"apertium"} and all(r.approved_sha == "-" for r in record.rows)
+
+
+@needs_apertium
+def test_check_glossary_rule_on_a_drafted_track(make_project):
+    """A draft follows the glossary (so `check` passes it), a quoted mention keeps its meaning, and a
+    person's edit that breaks the glossary is an error of `check`."""
+    root = project_with(make_project, [
+        (1.0, 3.0, "ECPAT studies child sexual abuse material."),
+        (3.2, 5.0, 'We never say "child pornography".'),
+    ])
+    assert run("--project", str(root), "draft", "talk", "--to", "es").exit_code == 0
+    path = root / "subtitles/talk/es.srt"
+    texts = [c.text.replace("\n", " ") for c in read_track(path)]
+    assert "ECPAT" in texts[0] and "material de abuso sexual infantil" in texts[0]
+    assert "material de abuso" not in texts[1] and re.search(r'"\S[^"]*\S"', texts[1])  # no spaces inside
+    assert glossary_findings(root) == []
+    path.write_text(path.read_text(encoding="utf-8").replace("material de abuso sexual infantil", "pornografía infantil")
+                    .replace("material\nde abuso sexual infantil", "pornografía\ninfantil"), encoding="utf-8")
+    found = glossary_findings(root)
+    assert (1, "error", "uses 'pornografía infantil'; the agreed term is 'material de abuso sexual infantil' "
+                        "(glossary-avoid)") in found
+    assert (1, "error", "the source says 'child sexual abuse material' here; translate it as "
+                        "'material de abuso sexual infantil' (glossary-term)") in found
+    assert run("--project", str(root), "check", "talk", "--lang", "es").exit_code == 1
+
+
+def glossary_findings(root: Path) -> list[tuple]:
+    result = run("--project", str(root), "check", "--json", "talk", "--lang", "es")
+    data = json.loads(result.output)
+    return [(f["cue"], f["severity"], f["message"]) for file in data["files"] for f in file["findings"]
+            if f["rule"] == "glossary"]
 
 
 @needs_apertium

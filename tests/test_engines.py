@@ -297,6 +297,22 @@ def test_mask_protects_tags_numbers_urls_emails_and_terms():
     assert restored == "<i>call</i> 116 111, write to Help@Example.org or see https://Example.org/a?b=1. ECPAT said so."
 
 
+def test_placeholders_stay_glued_to_quotes_and_brackets():
+    """An engine copies `"XZ1ZX"` as it is; spaces added inside the quotes would come back in the draft."""
+    masked = mask('We say "ECPAT", (ECPAT) and «ECPAT».', [TermRule("ECPAT", "ECPAT")])
+    assert masked.text == 'We say "XZ1ZX", (XZ2ZX) and «XZ3ZX».'
+    assert unmask(masked.text, masked)[0] == 'We say "ECPAT", (ECPAT) and «ECPAT».'
+
+
+def test_a_quoted_avoided_term_is_a_mention_left_to_the_engine():
+    """'We never say "child pornography"' must not be drafted as 'we never say "<the agreed term>"'."""
+    rule = TermRule("child pornography", "material de abuso sexual infantil", in_quotes=False)
+    masked = mask('We never say "child pornography"; child pornography is wrong.', [rule])
+    assert masked.text == 'We never say "child pornography"; XZ1ZX is wrong.'
+    assert unmask(masked.text, masked)[0] == ('We never say "child pornography"; '
+                                             'material de abuso sexual infantil is wrong.')
+
+
 def test_unmask_puts_back_what_an_engine_dropped():
     masked = mask("Visit https://example.org today.")
     restored, lost = unmask("Visita hoy.", masked)
