@@ -129,7 +129,9 @@ def test_no_persons_cue_ever_changes_and_every_stale_cue_is_reported(swapcase_en
                 n = by_timing[timing]
                 target.cues[n] = target.cues[n].with_text(value)
                 was = edited[timing][1] if timing in edited else drafted_from.get(timing)
-                edited[timing] = (value, was, False)
+                # writing the same text again changes nothing: an approval of exactly that text stands
+                kept = timing in edited and edited[timing][0] == value and edited[timing][2]
+                edited[timing] = (value, was, kept)
             elif kind == "approve" and by_timing:
                 n = sorted(by_timing.values())[i % len(by_timing)]
                 cue = target.cues[n]
