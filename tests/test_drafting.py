@@ -127,6 +127,7 @@ def test_check_glossary_rule_on_a_drafted_track(make_project):
     assert "ECPAT" in texts[0] and "material de abuso sexual infantil" in texts[0]
     assert "material de abuso" not in texts[1] and re.search(r'"\S[^"]*\S"', texts[1])  # no spaces inside
     assert glossary_findings(root) == []
+    errors_before = status_findings(root)["es"]["errors"]
     path.write_text(path.read_text(encoding="utf-8").replace("material de abuso sexual infantil", "pornografía infantil")
                     .replace("material\nde abuso sexual infantil", "pornografía\ninfantil"), encoding="utf-8")
     found = glossary_findings(root)
@@ -135,6 +136,22 @@ def test_check_glossary_rule_on_a_drafted_track(make_project):
     assert (1, "error", "the source says 'child sexual abuse material' here; translate it as "
                         "'material de abuso sexual infantil' (glossary-term)") in found
     assert run("--project", str(root), "check", "talk", "--lang", "es").exit_code == 1
+    assert status_findings(root)["es"]["errors"] == errors_before + 2  # status counts them too
+    table = run("--project", str(root), "status").output.splitlines()
+    assert any(" es " in line and f"{errors_before + 2} errors" in line for line in table)
+
+    # a broken glossary file: check says so in one line; status still shows the review state
+    (root / "assets/glossary/en-es.toml").write_text('source = "en"\ntarget = "es"\nbogus = 1\n', encoding="utf-8")
+    result = run("--project", str(root), "check", "talk")
+    assert result.exit_code == 2 and "en-es.toml" in result.output and "Traceback" not in result.output
+    result = run("--project", str(root), "status")
+    assert result.exit_code == 0 and "check failed" in result.output
+    assert status_findings(root)["es"] is None
+
+
+def status_findings(root: Path) -> dict:
+    data = json.loads(run("--project", str(root), "status", "--json").output)
+    return {t["language"]: t["findings"] for t in data["videos"][0]["tracks"]}
 
 
 def glossary_findings(root: Path) -> list[tuple]:

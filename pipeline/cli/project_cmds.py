@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.catalog_edit import add_video
+from pipeline.errors import PipelineError
 from pipeline.cli.context import AppContext
 from pipeline.project import Project
 from pipeline.tracks import track_states
@@ -18,39 +19,63 @@ from pipeline.tracks import track_states
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def collect_status(project: Project, videos: tuple[str, ...] = ()) -> list[dict]:
+def collect_status(project: Project, videos: tuple[str, ...] = (), runner=None) -> list[dict]:
+    """Per video, each track's state (see pipeline.tracks) with its `check` findings counted."""
+    from pipeline.checks.run import check_video
+
     rows = []
     for vid in videos or tuple(project.videos):
         video = project.video(vid)
         states = track_states(project, vid)
+        try:
+            checked, check_error = {t.language: t for t in check_video(project, vid, runner).tracks}, None
+        except PipelineError as exc:  # e.g. a broken glossary file: status still shows the review state
+            checked, check_error = {}, str(exc)
+        tracks = []
+        for state in states:
+            found = checked.get(state.language)
+            tracks.append({**state.to_dict(), "findings": None if check_error else {
+                "errors": (found.errors + (1 if found.unreadable else 0)) if found else 0,
+                "warnings": found.warnings if found else 0}})
         rows.append({
             "video": vid, "title": video.title, "audio_language": video.audio_language,
             "source": str(video.source),
-            "tracks": [s.to_dict() for s in states],
+            "tracks": tracks, "check_error": check_error,
             "missing": [lang for lang in project.human_languages if lang not in {s.language for s in states}],
         })
     return rows
 
 
+def _findings(counts: dict[str, int] | None) -> str:
+    if counts is None:
+        return "? (check failed)"
+    parts = [f"{counts[k]} {k if counts[k] > 1 else k[:-1]}" for k in ("errors", "warnings") if counts[k]]
+    return ", ".join(parts) or "ok"
+
+
 def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()) -> list[dict]:
-    rows = collect_status(project, videos)
+    rows = collect_status(project, videos, app.runner)
     table = Table(title=f"{project.name}", title_justify="left")
     counted = ("machine", "edited", "approved", "stale")
     headers = {"machine": "unreviewed"}
-    for col in ("video", "lang", "origin", "cues", *counted, "publishable", "note"):
+    for col in ("video", "lang", "origin", "cues", *counted, "findings", "publishable", "note"):
         table.add_column(headers.get(col, col), justify="right" if col == "cues" or col in counted else "left")
     for row in rows:
         first = True
         for t in row["tracks"]:
             counts = [str(t["counts"].get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
             table.add_row(row["video"] if first else "", t["language"], t["origin"], str(t["cues"]), *counts,
-                          "yes" if t["publishable"] else "no", t["reason"] or "")
+                          _findings(t["findings"]), "yes" if t["publishable"] else "no", t["reason"] or "")
             first = False
         for lang in row["missing"]:
-            table.add_row(row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "no", "missing track")
+            table.add_row(row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "no",
+                          "missing track")
             first = False
     # Not at a terminal (CI logs, pipes) rich assumes 80 columns and would squeeze the table unreadably.
     Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)
+    for row in rows:
+        if row["check_error"]:
+            click.echo(f"{row['video']}: check failed: {row['check_error']}", err=True)
     return rows
 
 
@@ -60,10 +85,11 @@ def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()
 @pass_app
 def status_cmd(app: AppContext, videos: tuple[str, ...], as_json: bool) -> None:
     """Show videos x languages: origin (human / machine draft), cues, review counts of drafts
-    (unreviewed, edited, approved, stale) and whether each track is publishable."""
+    (unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them)
+    and whether each track is publishable."""
     project = app.project()
     if as_json:
-        click.echo(json.dumps({"project": project.name, "videos": collect_status(project, videos)}, indent=2,
+        click.echo(json.dumps({"project": project.name, "videos": collect_status(project, videos, app.runner)}, indent=2,
                               ensure_ascii=False))
     else:
         print_status(app, project, videos)
