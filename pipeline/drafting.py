@@ -340,11 +340,12 @@ def translate_file(in_path: Path, out_path: Path, target: str, source: str | Non
     in_path, out_path = Path(in_path), Path(out_path)
     target = check_language(target)
     if source is None:
-        suffix = in_path.stem.rsplit(".", 1)[-1] if "." in in_path.stem else None
-        if not suffix or not languages.is_known(suffix):
+        from pipeline.checks.run import language_from_name  # one reading of names for check and translate
+
+        source = language_from_name(in_path)  # en.srt, talk.en.srt, talk.pt-BR.vtt
+        if source is None:
             raise UsageError(f"{in_path}: say which language it is in with --from",
                              hint="or name it like talk.en.srt")
-        source = suffix
     source = check_language(source)
     if out_path.exists() and not force:
         raise UsageError(f"{out_path} already exists", hint="choose another -o or pass --force to replace it")

@@ -224,6 +224,10 @@ def test_translate_a_loose_file(tmp_path, monkeypatch):
     unknown = CliRunner().invoke(cli, ["translate", str(write_srt(tmp_path / "clip.srt", SOURCE[:1])), "--to", "es",
                                        "-o", str(tmp_path / "x.srt")])
     assert unknown.exit_code != 0 and "--from" in unknown.output
+    # a track named like the ones in subtitles/ (en.srt) says its language too
+    bare = write_srt(tmp_path / "en.srt", SOURCE[:1])
+    result = run("translate", str(bare), "--to", "es", "-o", str(tmp_path / "es.srt"))
+    assert result.exit_code == 0 and "from en" in result.output, result.output
 
 
 # --- bad input --------------------------------------------------------------------------------------------
