@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import ffprobe_json, write_srt
+from imaging import gray, ink_box
 from pipeline.cli import cli
 from pipeline.drafting import TrackChangedError, _write_guarded, approve_track, parse_ranges, redraft
 from pipeline.engines import argos
@@ -273,6 +275,12 @@ def test_render_leaves_drafts_out_unless_asked_and_marks_them(make_project, argo
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (root / "dist/talk").iterdir())
     assert "talk.sq.DRAFT.burned-in.mp4" in names and "talk.sq.DRAFT.vtt" in names
+    # the banner is in the picture: before any cue, the draft's frame differs from the English one only by it
+    banner = np.abs(gray(root / "dist/talk/talk.sq.DRAFT.burned-in.mp4", 0.4) -
+                    gray(root / "dist/talk/talk.en.burned-in.mp4", 0.4))
+    box = ink_box(banner)
+    assert box is not None and box[2] - box[0] > banner.shape[1] // 3, box  # a line of text across the frame
+    assert box[3] - box[1] < banner.shape[0] // 4, box  # ... a banner, not a changed picture
     manifest = json.loads((root / "dist/manifest.json").read_text())
     drafts = [e for e in manifest["outputs"] if e["draft"]]
     assert {e["path"] for e in drafts} == {"talk/talk.sq.DRAFT.burned-in.mp4", "talk/talk.sq.DRAFT.vtt"}
