@@ -247,6 +247,8 @@ def test_bad_input_is_one_clear_line(make_project, argos_dir):
         lines = result.output.strip().splitlines()
         assert result.exit_code != 0 and len(lines) == 1 and expected in lines[0], (args, result.output)
         assert "Traceback" not in result.output
+    nothing = CliRunner().invoke(cli, ["--project", str(root), "draft", "talk", "--to", ","])
+    assert nothing.exit_code == 2 and "name at least one language" in nothing.output
 
 
 def test_empty_source_track_and_human_track_are_refused(make_project):

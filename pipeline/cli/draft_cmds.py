@@ -19,6 +19,8 @@ def _languages(values: tuple[str, ...]) -> list[str]:
     out = []
     for value in values:
         out += [v.strip() for v in value.split(",") if v.strip()]
+    if not out:  # `--to ,` or `--to ""` would otherwise do nothing and exit 0
+        raise click.BadParameter("name at least one language, e.g. --to sq,ro,bs", param_hint="--to")
     return list(dict.fromkeys(out))
 
 
