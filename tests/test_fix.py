@@ -20,7 +20,7 @@ from pipeline.errors import UsageError
 from pipeline.fix import FixOptions, fix_track
 from pipeline.formats import parse_srt, read_track
 from pipeline.linebreak import break_lines, visible_len
-from pipeline.model import Cue, Track
+from pipeline.model import TAG_RE, Cue, Track
 from pipeline.shift import parse_offset, parse_rate, shift_track
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -187,7 +187,8 @@ def _fits_somewhere(words: list[str], max_chars: int, max_lines: int) -> bool:
 
 
 _plain_word = st.text(alphabet="abcdefghijklmnñ.,¿?-", min_size=1, max_size=14).filter(lambda w: w.strip())
-_tagged_word = st.one_of(_plain_word, _plain_word.map("<i>{}</i>".format), _plain_word.map("{{\\an8}}{}".format))
+_tagged_word = st.one_of(_plain_word, _plain_word.map("<i>{}</i>".format), _plain_word.map("{{\\an8}}{}".format),
+                         _plain_word.map('<font color="#ffff00">{}</font>'.format))
 
 
 @given(st.lists(_tagged_word, min_size=1, max_size=12),
@@ -200,6 +201,7 @@ def test_breaking_never_exceeds_the_limits_when_a_valid_break_exists(words, max_
         assert result is not None
         assert len(result) <= max_lines and all(visible_len(line) <= max_chars for line in result)
         assert "".join("".join(result).split()) == "".join(text.split())
+        assert [tag for line in result for tag in TAG_RE.findall(line)] == TAG_RE.findall(text)  # no tag split
     else:
         assert result is None
 
