@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.errors import UsageError
-from pipeline.formats import compose_track, conversion_notes, format_of, parse_track, read_source
+from pipeline.formats import (
+    compose_track, conversion_notes, format_of, lost_cue_settings, lost_vtt_blocks, parse_track, read_source,
+)
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.linebreak import break_lines, visible_len
 from pipeline.model import Cue, Track, format_timestamp, strip_tags
@@ -212,7 +214,15 @@ def plan_edit(path: Path, data: bytes, text: str, track: Track, fmt: str, encodi
         new_text = compose_track(track, fmt)
     except ValueError as exc:
         raise UsageError(f"{path}: cannot write the result: {exc}") from None
-    return FileEdit(Path(path), data, text, new_text, notes=conversion_notes(data, encoding))
+    notes = conversion_notes(data, encoding)
+    lost = lost_cue_settings(text, new_text)
+    if lost:
+        notes.append(f"cue settings or coordinates not kept on {len(lost)} timing line(s): {lost[0]!r}"
+                     + (" ..." if len(lost) > 1 else ""))
+    blocks = lost_vtt_blocks(text, new_text)
+    if blocks:
+        notes.append("not kept: " + ", ".join(f"{n} {kind} block(s)" for kind, n in sorted(blocks.items())))
+    return FileEdit(Path(path), data, text, new_text, notes=notes)
 
 
 def plan_fix(path: Path, options: FixOptions, encoding: str | None = None) -> FileEdit:

@@ -281,6 +281,22 @@ def test_fix_keeps_webvtt_as_webvtt(tmp_path):
     assert path.read_text().startswith("WEBVTT\n\n1\n00:00:00.100 --> 00:00:00.920\nAntes\n")
 
 
+def test_fix_says_what_a_rewrite_does_not_keep(tmp_path):
+    """Cue settings, SRT coordinates and WebVTT comments are not kept: a real run (no diff shown) says so."""
+    vtt = tmp_path / "talk.es.vtt"
+    vtt.write_text("WEBVTT\n\nNOTE checked by the Madrid team\n\n00:00:01.000 --> 00:00:02.500 align:start\nHola\n")
+    srt = tmp_path / "talk.en.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,500 X1:40 X2:600 Y1:20 Y2:50\nHello\n")
+    result = run("fix", str(vtt), str(srt))
+    assert result.exit_code == 0
+    assert "talk.es.vtt: cue settings or coordinates not kept on 1 timing line(s): 'align:start'" in result.stdout
+    assert "talk.es.vtt: not kept: 1 NOTE block(s)" in result.stdout
+    assert "talk.en.srt: cue settings or coordinates not kept on 1 timing line(s): 'X1:40 X2:600 Y1:20 Y2:50'" \
+        in result.stdout
+    assert "NOTE checked" in (tmp_path / "talk.es.vtt.bak").read_text()  # the backup still has it
+    assert "not kept" not in run("fix", str(vtt), str(srt)).stdout  # nothing more is lost the second time
+
+
 @needs_corpus
 def test_fix_on_real_overlapping_file(tmp_path):
     path = tmp_path / "en.srt"
