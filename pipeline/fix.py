@@ -180,8 +180,9 @@ class FileEdit:
 
     def diff(self) -> str:
         """A unified diff of the text (encoding and line-ending changes are in ``notes``)."""
+        name = self.path.as_posix().lstrip("/")  # git style: a/x and b/x, also for an absolute path
         lines = difflib.unified_diff(self.old_text.splitlines(), self.new_text.splitlines(),
-                                     fromfile=f"a/{self.path}", tofile=f"b/{self.path}", lineterm="")
+                                     fromfile=f"a/{name}", tofile=f"b/{name}", lineterm="")
         return "".join(line + "\n" for line in lines)
 
     def apply(self) -> Path | None:

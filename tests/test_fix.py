@@ -220,7 +220,8 @@ def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path):
     path.write_bytes(MESSY.encode("utf-8"))
     result = run("fix", "--dry-run", str(path))
     assert result.exit_code == 0, result.output
-    assert f"--- a/{path}" in result.stdout and f"+++ b/{path}" in result.stdout
+    name = path.as_posix().lstrip("/")  # "a/tmp/...", not "a//tmp/...": `patch -p1` from / applies it
+    assert f"--- a/{name}\n+++ b/{name}\n" in result.stdout
     assert "+00:00:01,000 --> 00:00:04,920" in result.stdout and "-3" in result.stdout
     assert "CRLF line endings -> LF" in result.stdout and "dry run: nothing written" in result.stdout
     assert path.read_bytes() == MESSY.encode("utf-8")
