@@ -257,6 +257,13 @@ def test_fix_converts_a_legacy_encoding(tmp_path):
     assert "encoding cp1252 -> UTF-8" in result.stdout
     assert read_track(path).cues[0].text == "Événements réels, señales de alerta."
     assert (tmp_path / "fr.srt.bak").read_bytes() == text.encode("cp1252")
+    # now UTF-8: naming cp1252 again would turn "é" into "Ã©" silently, so it is refused and nothing is written
+    converted = path.read_bytes()
+    result = run("fix", "--encoding", "cp1252", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:3: is already UTF-8 ('Événements réels, señales de alerta.'); reading it as cp1252 would " \
+           "garble its letters (leave out --encoding for this file)" in result.stderr
+    assert path.read_bytes() == converted
 
 
 def test_fix_a_video_track_and_report_what_needs_a_person(make_project):
