@@ -96,6 +96,10 @@ def test_usage_errors_exit_2(tmp_path, make_project, monkeypatch):
         result = run("--project", str(root), *command.split(), "--lang", "fr", "talk")
         assert result.exit_code == 2, (command, result.output)
         assert "no 'fr' track for talk (tracks: en, es)" in result.stderr
+    result = run("--project", str(root), "check", "--encoding", "cp1252", "talk")
+    assert result.exit_code == 2
+    assert "--encoding is for files, not video ids" in result.stderr
+    assert "pipeline fix --encoding cp1252 subtitles/talk/LANG.srt" in result.stderr
     # a --video the user names must be a video: not a missing file, not a subtitle file
     loose = write_srt(tmp_path / "loose.en.srt", [(0.5, 2.0, "A loose file.")])
     for video, words in ((tmp_path / "missing.mp4", "file not found"), (loose, "has no video stream")):

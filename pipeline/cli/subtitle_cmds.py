@@ -163,6 +163,12 @@ def check_cmd(ctx: click.Context, app: AppContext, targets: tuple[str, ...], as_
     """
     project, videos, files = resolve_targets(app, targets)
     require_language(project, videos, language)
+    if encoding and videos:
+        # the build reads catalog tracks as UTF-8: checking one in another encoding would pass a track
+        # that the build then cannot read
+        raise UsageError("--encoding is for files, not video ids: a video's tracks must be UTF-8",
+                         hint=f"convert a track once with: pipeline fix --encoding {encoding} "
+                              f"subtitles/{videos[0]}/LANG.srt")
     facts, note = _facts(fps, video_file, app)
     report = CheckReport()
     if note:
