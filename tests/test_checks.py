@@ -201,6 +201,8 @@ def test_catalog_tuning_per_project_language_and_video(make_project):
 @pytest.mark.parametrize("extra,words", [
     ("[check]\nmax_chars = 40\n", "[check]: unknown key 'max_chars'"),
     ("[check]\nmax_cps = \"fast\"\n", "max_cps must be a number of 0 or more"),
+    # the key is valid in [check] and wrong in [check.es]: the message names that table and its line
+    ("[check]\nmax_cps = 15\n[check.es]\nmax_cps = \"fast\"\n", "catalog.toml:7: [check.es]: max_cps must be a number"),
     ("[check]\nmax_lines_per_cue = 2.5\n", "max_lines_per_cue must be a whole number"),
     ('[check]\nseverity = { cpz = "error" }\n', "severity for unknown rule 'cpz'"),
     ('[check]\nseverity = { cps = "fatal" }\n', "severity of cps must be one of error, warning, off"),
