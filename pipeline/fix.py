@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.errors import UsageError
-from pipeline.formats import compose_track, conversion_notes, format_of, parse_track, read_source
+from pipeline.formats import (
+    compose_track, conversion_notes, format_of, lost_cue_settings, lost_vtt_blocks, parse_track, read_source,
+)
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.linebreak import break_lines, visible_len
 from pipeline.model import Cue, Track, format_timestamp, strip_tags
@@ -178,8 +180,9 @@ class FileEdit:
 
     def diff(self) -> str:
         """A unified diff of the text (encoding and line-ending changes are in ``notes``)."""
+        name = self.path.as_posix().lstrip("/")  # git style: a/x and b/x, also for an absolute path
         lines = difflib.unified_diff(self.old_text.splitlines(), self.new_text.splitlines(),
-                                     fromfile=f"a/{self.path}", tofile=f"b/{self.path}", lineterm="")
+                                     fromfile=f"a/{name}", tofile=f"b/{name}", lineterm="")
         return "".join(line + "\n" for line in lines)
 
     def apply(self) -> Path | None:
@@ -212,7 +215,15 @@ def plan_edit(path: Path, data: bytes, text: str, track: Track, fmt: str, encodi
         new_text = compose_track(track, fmt)
     except ValueError as exc:
         raise UsageError(f"{path}: cannot write the result: {exc}") from None
-    return FileEdit(Path(path), data, text, new_text, notes=conversion_notes(data, encoding))
+    notes = conversion_notes(data, encoding)
+    lost = lost_cue_settings(text, new_text)
+    if lost:
+        notes.append(f"cue settings or coordinates not kept on {len(lost)} timing line(s): {lost[0]!r}"
+                     + (" ..." if len(lost) > 1 else ""))
+    blocks = lost_vtt_blocks(text, new_text)
+    if blocks:
+        notes.append("not kept: " + ", ".join(f"{n} {kind} block(s)" for kind, n in sorted(blocks.items())))
+    return FileEdit(Path(path), data, text, new_text, notes=notes)
 
 
 def plan_fix(path: Path, options: FixOptions, encoding: str | None = None) -> FileEdit:

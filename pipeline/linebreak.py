@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipeline.model import strip_tags
+from pipeline.model import TAG_RE, strip_tags
 
 #: Words a line should not end with (articles, determiners, prepositions, conjunctions):
 #: breaking after them separates them from what they introduce.
@@ -54,6 +54,9 @@ _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _UNITS = {"%", "km", "m", "cm", "kg", "g", "h", "min", "s", "ms", "mb", "gb", "años", "years", "million", "millones",
           "billion", "mil"}
 _NAME = re.compile(r"^[A-ZÁÉÍÓÚÑÜÀ-Þ][a-záéíóúñüß-ÿ'’-]+$")
+#: A word: non-space characters and whole tags. A tag may hold spaces (``<font color="#ff0">``); a line
+#: break there would break the tag, so it is never a break point.
+_WORD = re.compile(rf"(?:{TAG_RE.pattern}|\S)+")
 
 
 def visible_len(text: str) -> int:
@@ -117,10 +120,10 @@ BALANCE_WEIGHT = 0.5
 
 
 def _words(text: str) -> list[str]:
-    """Whitespace-separated words, with tag-only words (no visible characters) glued to their neighbour."""
+    """Whitespace-separated words (never splitting a tag), with tag-only words glued to their neighbour."""
     words: list[str] = []
     pending = ""
-    for word in text.split():
+    for word in _WORD.findall(text):
         if not visible_len(word):
             pending += word
             continue

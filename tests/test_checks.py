@@ -91,6 +91,24 @@ def test_usage_errors_exit_2(tmp_path, make_project, monkeypatch):
     assert "'no-such-video' is neither a subtitle file nor a video id" in result.stderr
     assert "videos: talk" in result.stderr
     assert "Traceback" not in result.output
+    # a mistyped language must not pass as a clean check (or a fix of nothing)
+    for command in ("check", "fix", "shift --by 1s"):
+        result = run("--project", str(root), *command.split(), "--lang", "fr", "talk")
+        assert result.exit_code == 2, (command, result.output)
+        assert "no 'fr' track for talk (tracks: en, es)" in result.stderr
+    result = run("--project", str(root), "check", "--encoding", "cp1252", "talk")
+    assert result.exit_code == 2
+    assert "--encoding is for files, not video ids" in result.stderr
+    assert "pipeline fix --encoding cp1252 subtitles/talk/LANG.srt" in result.stderr
+    # a --video the user names must be a video: not a missing file, not a subtitle file
+    loose = write_srt(tmp_path / "loose.en.srt", [(0.5, 2.0, "A loose file.")])
+    for video, words in ((tmp_path / "missing.mp4", "file not found"), (loose, "has no video stream")):
+        for command in ("check", "fix"):
+            result = run(command, "--video", str(video), str(loose))
+            assert result.exit_code == 2, (command, result.output)
+            assert words in result.stderr and "--fps RATE" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "loose.en.srt.bak").exists()  # nothing was rewritten
 
 
 def test_json_for_scripts(tmp_path):
@@ -151,6 +169,19 @@ def test_past_the_end_of_the_real_video(make_project):
     assert "en.srt:5: past-end: ends at 00:00:03,600, after the video ends (00:00:03,000) [error]" in result.stdout
 
 
+def test_loose_file_checked_against_the_video_named(tmp_path):
+    video = tmp_path / "clip.mp4"
+    make_video(video, 3.0, rate=30)  # 2 frames = 66.7 ms
+    loose = write_srt(tmp_path / "clip.en.srt", [(0.2, 1.4, "Within the video."), (1.47, 2.6, "Still within it."),
+                                                 (2.8, 3.5, "After its end.")])
+    result = run("check", str(loose))  # 25 fps assumed: the 70 ms gap is under 2 frames (80 ms)
+    assert "min-gap" in result.stdout and "past-end" not in result.stdout
+    result = run("check", "--video", str(video), str(loose))
+    assert "min-gap" not in result.stdout, result.stdout
+    assert "clip.en.srt:9: past-end: ends at 00:00:03,500, after the video ends (00:00:03,000) [error]" in result.stdout
+    assert result.exit_code == 1 and "note:" not in result.stderr
+
+
 def test_catalog_tuning_per_project_language_and_video(make_project):
     tracks = {"en": [(0.2, 2.8, "A sentence of exactly thirty-six chars")],
               "es": [(0.2, 2.8, "Una frase de exactamente treinta y seis")]}
@@ -170,6 +201,8 @@ def test_catalog_tuning_per_project_language_and_video(make_project):
 @pytest.mark.parametrize("extra,words", [
     ("[check]\nmax_chars = 40\n", "[check]: unknown key 'max_chars'"),
     ("[check]\nmax_cps = \"fast\"\n", "max_cps must be a number of 0 or more"),
+    # the key is valid in [check] and wrong in [check.es]: the message names that table and its line
+    ("[check]\nmax_cps = 15\n[check.es]\nmax_cps = \"fast\"\n", "catalog.toml:7: [check.es]: max_cps must be a number"),
     ("[check]\nmax_lines_per_cue = 2.5\n", "max_lines_per_cue must be a whole number"),
     ('[check]\nseverity = { cpz = "error" }\n', "severity for unknown rule 'cpz'"),
     ('[check]\nseverity = { cps = "fatal" }\n', "severity of cps must be one of error, warning, off"),

@@ -20,7 +20,7 @@ from pipeline.errors import UsageError
 from pipeline.fix import FixOptions, fix_track
 from pipeline.formats import parse_srt, read_track
 from pipeline.linebreak import break_lines, visible_len
-from pipeline.model import Cue, Track
+from pipeline.model import TAG_RE, Cue, Track
 from pipeline.shift import parse_offset, parse_rate, shift_track
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -187,7 +187,8 @@ def _fits_somewhere(words: list[str], max_chars: int, max_lines: int) -> bool:
 
 
 _plain_word = st.text(alphabet="abcdefghijklmnñ.,¿?-", min_size=1, max_size=14).filter(lambda w: w.strip())
-_tagged_word = st.one_of(_plain_word, _plain_word.map("<i>{}</i>".format), _plain_word.map("{{\\an8}}{}".format))
+_tagged_word = st.one_of(_plain_word, _plain_word.map("<i>{}</i>".format), _plain_word.map("{{\\an8}}{}".format),
+                         _plain_word.map('<font color="#ffff00">{}</font>'.format))
 
 
 @given(st.lists(_tagged_word, min_size=1, max_size=12),
@@ -200,6 +201,7 @@ def test_breaking_never_exceeds_the_limits_when_a_valid_break_exists(words, max_
         assert result is not None
         assert len(result) <= max_lines and all(visible_len(line) <= max_chars for line in result)
         assert "".join("".join(result).split()) == "".join(text.split())
+        assert [tag for line in result for tag in TAG_RE.findall(line)] == TAG_RE.findall(text)  # no tag split
     else:
         assert result is None
 
@@ -218,7 +220,8 @@ def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path):
     path.write_bytes(MESSY.encode("utf-8"))
     result = run("fix", "--dry-run", str(path))
     assert result.exit_code == 0, result.output
-    assert f"--- a/{path}" in result.stdout and f"+++ b/{path}" in result.stdout
+    name = path.as_posix().lstrip("/")  # "a/tmp/...", not "a//tmp/...": `patch -p1` from / applies it
+    assert f"--- a/{name}\n+++ b/{name}\n" in result.stdout
     assert "+00:00:01,000 --> 00:00:04,920" in result.stdout and "-3" in result.stdout
     assert "CRLF line endings -> LF" in result.stdout and "dry run: nothing written" in result.stdout
     assert path.read_bytes() == MESSY.encode("utf-8")
@@ -254,6 +257,13 @@ def test_fix_converts_a_legacy_encoding(tmp_path):
     assert "encoding cp1252 -> UTF-8" in result.stdout
     assert read_track(path).cues[0].text == "Événements réels, señales de alerta."
     assert (tmp_path / "fr.srt.bak").read_bytes() == text.encode("cp1252")
+    # now UTF-8: naming cp1252 again would turn "é" into "Ã©" silently, so it is refused and nothing is written
+    converted = path.read_bytes()
+    result = run("fix", "--encoding", "cp1252", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:3: is already UTF-8 ('Événements réels, señales de alerta.'); reading it as cp1252 would " \
+           "garble its letters (leave out --encoding for this file)" in result.stderr
+    assert path.read_bytes() == converted
 
 
 def test_fix_a_video_track_and_report_what_needs_a_person(make_project):
@@ -277,6 +287,22 @@ def test_fix_keeps_webvtt_as_webvtt(tmp_path):
     path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHola\n\n00:00:00.100 --> 00:00:00.900\nAntes\n")
     assert run("fix", str(path)).exit_code == 0
     assert path.read_text().startswith("WEBVTT\n\n1\n00:00:00.100 --> 00:00:00.920\nAntes\n")
+
+
+def test_fix_says_what_a_rewrite_does_not_keep(tmp_path):
+    """Cue settings, SRT coordinates and WebVTT comments are not kept: a real run (no diff shown) says so."""
+    vtt = tmp_path / "talk.es.vtt"
+    vtt.write_text("WEBVTT\n\nNOTE checked by the Madrid team\n\n00:00:01.000 --> 00:00:02.500 align:start\nHola\n")
+    srt = tmp_path / "talk.en.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,500 X1:40 X2:600 Y1:20 Y2:50\nHello\n")
+    result = run("fix", str(vtt), str(srt))
+    assert result.exit_code == 0
+    assert "talk.es.vtt: cue settings or coordinates not kept on 1 timing line(s): 'align:start'" in result.stdout
+    assert "talk.es.vtt: not kept: 1 NOTE block(s)" in result.stdout
+    assert "talk.en.srt: cue settings or coordinates not kept on 1 timing line(s): 'X1:40 X2:600 Y1:20 Y2:50'" \
+        in result.stdout
+    assert "NOTE checked" in (tmp_path / "talk.es.vtt.bak").read_text()  # the backup still has it
+    assert "not kept" not in run("fix", str(vtt), str(srt)).stdout  # nothing more is lost the second time
 
 
 @needs_corpus

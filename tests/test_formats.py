@@ -238,6 +238,19 @@ def test_unknown_encoding_name_is_a_clear_error(tmp_path):
         read_track(path, encoding="klingon")
 
 
+def test_legacy_encoding_named_for_a_unicode_file_is_refused(tmp_path):
+    path = tmp_path / "es.srt"
+    path.write_text(BASIC.replace("\n\n", " en línea\n\n", 1), encoding="utf-8")
+    with pytest.raises(SubtitleEncodingError, match="is already UTF-8 .* would garble its letters"):
+        read_track(path, encoding="cp1252")
+    assert read_track(path, encoding="utf-8") == read_track(path)  # naming the right encoding is fine
+    path.write_text(BASIC, encoding="utf-16")
+    with pytest.raises(SubtitleEncodingError, match="is UTF-16 .*, not latin-1"):
+        read_track(path, encoding="latin-1")
+    path.write_text(BASIC, encoding="ascii")  # plain ASCII reads the same in any of them
+    assert read_track(path, encoding="cp1252") == read_track(path)
+
+
 def test_missing_file_and_folder(tmp_path):
     with pytest.raises(SubtitleError, match="file not found"):
         read_track(tmp_path / "nope.srt")

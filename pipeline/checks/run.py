@@ -15,7 +15,7 @@ from typing import Iterable
 from pipeline import languages
 from pipeline.checks import settings as check_settings
 from pipeline.checks.base import RULES, Finding, PairContext, Problem, TrackContext
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, UsageError
 from pipeline.formats import read_track
 from pipeline.model import Track
 
@@ -92,15 +92,25 @@ class VideoFacts:
         return cls(1000.0 / float(fps), True, None)
 
 
-def probe_facts(video: Path, runner=None) -> tuple[VideoFacts, str | None]:
-    """Frame rate and duration of ``video`` by probing it; on failure defaults and a note saying so."""
+def probe_facts(video: Path, runner=None, strict: bool = False) -> tuple[VideoFacts, str | None]:
+    """Frame rate and duration of ``video`` by probing it; on failure defaults and a note saying so.
+
+    ``strict`` (a video the user named): a file that cannot be probed, or has no picture, raises
+    :class:`UsageError` instead, since its frame rate and length were asked for.
+    """
     from pipeline.media.probe import probe  # ffprobe only when a video is involved
 
     try:
         info = probe(video, runner)
     except PipelineError as exc:
+        if strict:
+            raise UsageError(f"cannot use {video} as the video: {exc}",
+                             hint="give the video file the subtitles belong to, or --fps RATE") from None
         return VideoFacts(), (f"could not probe {video} ({exc}): min-gap assumes "
                               f"{check_settings.DEFAULT_FPS} fps and past-end is not checked")
+    if strict and not info.has_video:
+        raise UsageError(f"{video}: has no video stream, so no frame rate to check against",
+                         hint="give the video file the subtitles belong to, or --fps RATE")
     duration = round(info.duration * 1000) if info.duration > 0 else None
     return VideoFacts(info.frame_ms, info.frame_rate is not None, duration), None
 

@@ -8,6 +8,7 @@ A key at a more specific level replaces the whole value (``severity`` tables are
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -48,14 +49,32 @@ def language_defaults(language: str | None) -> dict[str, Any]:
     return dict(LANGUAGE_DEFAULTS.get(base, {}))
 
 
-def _catalog_line(catalog: Path | None, key: str) -> int | None:
+_NO_VALUE = object()
+
+
+def _catalog_place(catalog: Path | None, key: str, value: Any = _NO_VALUE) -> tuple[int | None, str | None]:
+    """``(line, table header)`` of ``key`` in the catalog: the line holding ``value`` when one does (the key
+    may be set in several tables and only one of them is wrong), else the first line with the key."""
     if catalog is None or not catalog.is_file():
-        return None
+        return None, None
     pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*[=.]")
+    header, first = None, (None, None)
     for number, line in enumerate(catalog.read_text(encoding="utf-8").splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return None
+        if line.lstrip().startswith("["):
+            header = line.strip().split("#")[0].strip()
+        elif pattern.match(line):
+            if first[0] is None:
+                first = (number, header)
+            try:
+                if value is not _NO_VALUE and tomllib.loads(line.strip()).get(key) == value:
+                    return number, header
+            except tomllib.TOMLDecodeError:
+                pass
+    return first
+
+
+def _catalog_line(catalog: Path | None, key: str) -> int | None:
+    return _catalog_place(catalog, key)[0]
 
 
 def validate(values: Mapping[str, Any], catalog: Path | None = None, where: str = "[check]") -> dict[str, Any]:
@@ -86,7 +105,9 @@ def validate(values: Mapping[str, Any], catalog: Path | None = None, where: str 
         if not numeric or value < 0 or (isinstance(default, int) and not isinstance(default, bool)
                                         and isinstance(value, float) and not value.is_integer()):
             kind = "a whole number" if isinstance(default, int) else "a number"
-            raise CatalogError(path, f"{where}: {key} must be {kind} of 0 or more, got {value!r}", line=line)
+            line, header = _catalog_place(catalog, key, value)  # the table that holds this bad value
+            raise CatalogError(path, f"{header or where}: {key} must be {kind} of 0 or more, got {value!r}",
+                               line=line)
         out[key] = value
     return out
 

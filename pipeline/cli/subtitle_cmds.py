@@ -86,8 +86,19 @@ def _facts(fps: str | None, video: Path | None, app: AppContext) -> tuple[VideoF
     if fps:
         return VideoFacts.from_fps(parse_rate(fps)), None
     if video:
-        return probe_facts(video, app.runner)
+        return probe_facts(video, app.runner, strict=True)
     return None, None
+
+
+def require_language(project, videos: list, language: str | None) -> None:
+    """``--lang`` with video ids must name a track one of them has: a typo must not pass as "clean"."""
+    if not language or not videos:
+        return
+    if any(language in project.track_languages(vid) for vid in videos):
+        return
+    have = sorted({lang for vid in videos for lang in project.track_languages(vid)})
+    raise UsageError(f"no {language!r} track for {', '.join(videos)}",
+                     hint=f"tracks: {', '.join(have) or 'none'}")
 
 
 @contextlib.contextmanager
@@ -151,6 +162,13 @@ def check_cmd(ctx: click.Context, app: AppContext, targets: tuple[str, ...], as_
     Rules and how to tune them: README, "Checking and fixing tracks".
     """
     project, videos, files = resolve_targets(app, targets)
+    require_language(project, videos, language)
+    if encoding and videos:
+        # the build reads catalog tracks as UTF-8: checking one in another encoding would pass a track
+        # that the build then cannot read
+        raise UsageError("--encoding is for files, not video ids: a video's tracks must be UTF-8",
+                         hint=f"convert a track once with: pipeline fix --encoding {encoding} "
+                              f"subtitles/{videos[0]}/LANG.srt")
     facts, note = _facts(fps, video_file, app)
     report = CheckReport()
     if note:
@@ -206,6 +224,7 @@ def _jobs(app: AppContext, args: tuple[str, ...], language: str | None, fps: str
           video_file: Path | None) -> tuple[list[_Job], list[str]]:
     """Each file to rewrite with its settings and frame duration; notes about assumptions made."""
     project, videos, files = resolve_targets(app, args)
+    require_language(project, videos, language)
     notes: list[str] = []
     facts, note = _facts(fps, video_file, app)
     if note:

@@ -7,18 +7,21 @@ Only this package talks to pysrt; nothing outside it sees a pysrt type.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from pipeline.errors import SubtitleError
 from pipeline.formats.encoding import conversion_notes, decode_subtitle_bytes
 from pipeline.formats.srt import compose_srt, parse_srt
+from pipeline.formats.timecode import TIMING_LINE
 from pipeline.formats.vtt import compose_vtt, parse_sbv, parse_vtt
 from pipeline.fsutil import atomic_write_text
 from pipeline.model import Track
 
 __all__ = [
     "read_track", "write_track", "read_source", "parse_track", "compose_track", "format_of", "writable_format",
-    "compose_srt", "parse_srt", "compose_vtt", "parse_vtt", "parse_sbv", "conversion_notes", "SUBTITLE_SUFFIXES",
+    "compose_srt", "parse_srt", "compose_vtt", "parse_vtt", "parse_sbv", "conversion_notes", "lost_cue_settings", "lost_vtt_blocks",
+    "SUBTITLE_SUFFIXES",
 ]
 
 #: File name endings the pipeline reads.
@@ -97,3 +100,23 @@ def write_track(track: Track, path: Path | str) -> None:
     except ValueError as exc:
         raise SubtitleError(path, f"cannot write: {exc}") from None
     atomic_write_text(path, text)
+
+
+def _cue_settings(text: str) -> Counter:
+    return Counter(m.group("rest") for m in map(TIMING_LINE.match, text.split("\n")) if m and m.group("rest"))
+
+
+def lost_cue_settings(old_text: str, new_text: str) -> list[str]:
+    """What follows the times on timing lines of ``old_text`` (WebVTT cue settings such as ``align:start``,
+    SRT coordinates) and is not in ``new_text``: rewriting does not keep them, and a person should know."""
+    return sorted((_cue_settings(old_text) - _cue_settings(new_text)).elements())
+
+
+def _vtt_blocks(text: str) -> Counter:
+    return Counter(line.split(None, 1)[0] for line in text.split("\n")
+                   if line.split(None, 1)[:1] in (["NOTE"], ["STYLE"], ["REGION"]))
+
+
+def lost_vtt_blocks(old_text: str, new_text: str) -> dict[str, int]:
+    """WebVTT NOTE, STYLE and REGION blocks of ``old_text`` missing from ``new_text``, counted by kind."""
+    return dict(_vtt_blocks(old_text) - _vtt_blocks(new_text))

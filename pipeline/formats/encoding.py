@@ -31,14 +31,36 @@ def check_encoding_name(encoding: str, path: Path | str = "<string>") -> str:
         raise SubtitleError(path, f"unknown encoding {encoding!r}", hint="use a name such as cp1252, latin-1 or gb2312") from None
 
 
+def _refuse_if_unicode(data: bytes, path: Path | str, encoding: str) -> None:
+    """A file that is already UTF-8 (with letters beyond ASCII) or BOM-marked UTF-16 must not be read in a
+    legacy encoding: cp1252 would turn "línea" into "lÃ­nea" without any error, and fix would write that."""
+    if data.startswith(_UTF16_BOMS):
+        raise SubtitleEncodingError(path, f"is UTF-16 (it has a byte-order mark), not {encoding}",
+                                    hint="leave out --encoding for this file") from None
+    if data.isascii():
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    first = next(i for i, byte in enumerate(data) if byte >= 0x80)
+    raise SubtitleEncodingError(
+        path, f"is already UTF-8 ({_line_text(data, first)!r}); reading it as {encoding} would garble its letters",
+        line=data[:first].count(b"\n") + 1, hint="leave out --encoding for this file",
+    )
+
+
 def decode_subtitle_bytes(data: bytes, path: Path | str, encoding: str | None = None) -> str:
     """Decode and normalise line endings (CRLF and CR-only become ``\\n``); strip a BOM.
 
     Without ``encoding``: UTF-16 with a BOM, else strict UTF-8. A legacy file is refused with the line
-    of its first undecodable byte and how to read it.
+    of its first undecodable byte and how to read it. A legacy ``encoding`` for a file that is plainly
+    Unicode (UTF-8 beyond ASCII, or UTF-16 with a BOM) is refused too: it would garble the text silently.
     """
     if encoding:
-        check_encoding_name(encoding, path)
+        name = check_encoding_name(encoding, path)
+        if not name.startswith("utf"):
+            _refuse_if_unicode(data, path, encoding)
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
