@@ -242,8 +242,13 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
     decisions: list[Decision] = []
     planned: set[str] = set()
     left_out: list[LeftOut] = []
+    kept: set[str] = set()  # outputs of a person's unreadable track: the last good ones stay until it is fixed
     for vid in ids:
-        left_out += left_out_tracks(project, vid, options.include_drafts)
+        missing = left_out_tracks(project, vid, options.include_drafts)
+        left_out += missing
+        unreadable = sorted(item.language for item in missing if item.error)
+        kept |= {path for path, entry in manifest.items()
+                 if entry.get("video") == vid and set(entry.get("languages") or ()) & set(unreadable)}
         jobs = plan_video(project, project.video(vid), include_drafts=options.include_drafts, runner=runner,
                           cache=cache, profiles=options.profiles)
         if options.profiles:
@@ -251,6 +256,11 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
         for job in jobs:
             planned.add(job.path)
             decision = decide(job, manifest.get(job.path), options.force)
+            if decision.action == "build" and unreadable and job.soft is not None:
+                # Never make (or replace a good) switchable-subtitle file that silently lacks a person's language.
+                job.error = PipelineError(f"not built without the {', '.join(unreadable)} track, which cannot be "
+                                          "read", hint="fix that track (pipeline check shows where) and build again")
+                decision = Decision(job, "fail", str(job.error))
             if decision.action == "build" and job.check is not None:
                 try:  # a missing glyph fails this output before any encode starts
                     job.check()
@@ -264,7 +274,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
     if not options.profiles:  # a partial build cannot know what else is still wanted
         for path, entry in sorted(manifest.items()):
             vid = entry.get("video")
-            if path in planned or not isinstance(path, str):
+            if path in planned or path in kept or not isinstance(path, str):
                 continue
             if vid in ids:
                 remove.append((path, "no longer built (track, profile or draft setting changed)"))

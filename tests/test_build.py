@@ -159,6 +159,26 @@ def test_deleted_track_and_deleted_output(make_project):
     assert_dist_matches_manifest(root)
 
 
+def test_a_persons_unreadable_track_keeps_its_last_good_outputs_and_fails_the_soft_files(make_project):
+    """A typo in es.srt must not delete the Spanish outputs nor replace the soft-subtitled files with ones
+    that silently lack Spanish: those fail (exit 1), the rest builds, dist/ still matches the manifest."""
+    root = make_project()
+    build(root)
+    before = manifest(root)
+    (root / "subtitles/talk/es.srt").write_text("1\n00:00:01,000 -> 00:00:02,000\nHola\n", encoding="utf-8")
+    (root / "subtitles/talk/en.srt").write_text(
+        (root / "subtitles/talk/en.srt").read_text(encoding="utf-8").replace("heard", "believed"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--project", str(root), "render", "--plain"])
+    assert result.exit_code == 1, result.output
+    assert "failed: talk soft-mp4 en: not built without the es track, which cannot be read" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("error: 1 track(s) written by people")
+    after = manifest(root)
+    assert set(after) == ALL  # the Spanish outputs are kept until the track is fixed
+    changed = {path for path in ALL if after[path]["sha256"] != before[path]["sha256"]}
+    assert changed == {"talk/talk.en.burned-in.mp4", "talk/talk.en.vtt"}
+    assert_dist_matches_manifest(root)
+
+
 def test_cli_dry_run_plain_log_and_quiet(make_project):
     root = make_project()
     runner = CliRunner()
