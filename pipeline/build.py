@@ -82,7 +82,7 @@ class LeftOut:
     video: str
     language: str
     reason: str
-    error: bool  # True for a person's track that should have been rendered
+    error: bool  # True for a person's track (or any unreadable one) that should have been rendered
 
 
 def left_out_tracks(project: Project, video_id: str, include_drafts: bool) -> list[LeftOut]:
@@ -91,7 +91,11 @@ def left_out_tracks(project: Project, video_id: str, include_drafts: bool) -> li
     for state in track_states(project, video_id):
         if state.publishable or (include_drafts and state.origin == "machine" and state.cues):
             continue
-        out.append(LeftOut(video_id, state.language, state.reason or "not publishable", state.origin == "human"))
+        # A file that cannot be read is a person's doing even in a drafted track (the machine writes valid
+        # files), and may be one a person approved: an error, never a note.
+        unreadable = not state.cues and not state.counts and state.reason is not None
+        out.append(LeftOut(video_id, state.language, state.reason or "not publishable",
+                           state.origin == "human" or unreadable))
     return out
 
 
