@@ -133,6 +133,9 @@ def test_machine_drafts_carry_a_visible_banner_in_renders_and_previews(make_proj
     assert box is not None and box[2] - box[0] > 640 / 3, box  # a wide banner, centred
     assert abs((box[0] + box[2]) / 2 - 320) < 20, box
     assert top_ink(gray(root / "dist/talk/talk.en.burned-in.mp4", 0.8)) is None
+    vtt = (root / "dist/talk/talk.bs.DRAFT.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT\n\nNOTE MACHINE DRAFT \u2014 NOT FOR PUBLICATION") and "\n00:00:00.200 --> " in vtt
+    assert "NOTE" not in (root / "dist/talk/talk.en.vtt").read_text(encoding="utf-8")
 
     frame = tmp_path / "bs.png"
     assert invoke("--project", root, "preview", "talk", "bs", "--at", "0.8", "-o", frame).exit_code == 0
