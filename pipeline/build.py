@@ -82,7 +82,7 @@ class LeftOut:
     video: str
     language: str
     reason: str
-    error: bool  # True for a person's track that should have been rendered
+    error: bool  # True for a person's track (or any unreadable one) that should have been rendered
 
 
 def left_out_tracks(project: Project, video_id: str, include_drafts: bool) -> list[LeftOut]:
@@ -91,7 +91,11 @@ def left_out_tracks(project: Project, video_id: str, include_drafts: bool) -> li
     for state in track_states(project, video_id):
         if state.publishable or (include_drafts and state.origin == "machine" and state.cues):
             continue
-        out.append(LeftOut(video_id, state.language, state.reason or "not publishable", state.origin == "human"))
+        # A file that cannot be read is a person's doing even in a drafted track (the machine writes valid
+        # files), and may be one a person approved: an error, never a note.
+        unreadable = not state.cues and not state.counts and state.reason is not None
+        out.append(LeftOut(video_id, state.language, state.reason or "not publishable",
+                           state.origin == "human" or unreadable))
     return out
 
 
@@ -242,8 +246,13 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
     decisions: list[Decision] = []
     planned: set[str] = set()
     left_out: list[LeftOut] = []
+    kept: set[str] = set()  # outputs of a person's unreadable track: the last good ones stay until it is fixed
     for vid in ids:
-        left_out += left_out_tracks(project, vid, options.include_drafts)
+        missing = left_out_tracks(project, vid, options.include_drafts)
+        left_out += missing
+        unreadable = sorted(item.language for item in missing if item.error)
+        kept |= {path for path, entry in manifest.items()
+                 if entry.get("video") == vid and set(entry.get("languages") or ()) & set(unreadable)}
         jobs = plan_video(project, project.video(vid), include_drafts=options.include_drafts, runner=runner,
                           cache=cache, profiles=options.profiles)
         if options.profiles:
@@ -251,6 +260,11 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
         for job in jobs:
             planned.add(job.path)
             decision = decide(job, manifest.get(job.path), options.force)
+            if decision.action == "build" and unreadable and job.soft is not None:
+                # Never make (or replace a good) switchable-subtitle file that silently lacks a person's language.
+                job.error = PipelineError(f"not built without the {', '.join(unreadable)} track, which cannot be "
+                                          "read", hint="fix that track (pipeline check shows where) and build again")
+                decision = Decision(job, "fail", str(job.error))
             if decision.action == "build" and job.check is not None:
                 try:  # a missing glyph fails this output before any encode starts
                     job.check()
@@ -264,7 +278,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
     if not options.profiles:  # a partial build cannot know what else is still wanted
         for path, entry in sorted(manifest.items()):
             vid = entry.get("video")
-            if path in planned or not isinstance(path, str):
+            if path in planned or path in kept or not isinstance(path, str):
                 continue
             if vid in ids:
                 remove.append((path, "no longer built (track, profile or draft setting changed)"))

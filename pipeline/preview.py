@@ -1,7 +1,9 @@
 """Previews for reviewers: one captioned frame, or a contact sheet with a frame per cue.
 
 Frames are drawn exactly as a burned-in output of the same profile would be (same fit, style, fonts
-and glyph check), without encoding a video. Any track can be previewed, drafts included.
+and glyph check), without encoding a video. Any track can be previewed, drafts included: a machine
+draft that is not publishable carries the same draft banner as its ``--drafts`` render, so a shared
+preview can never pass for approved captions.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from pipeline.media.runner import FfmpegRunner
 from pipeline.model import Track, format_timestamp
 from pipeline.profiles import load_profile
 from pipeline.project import Project
-from pipeline.render import WORK, caption_for, materialize
-from pipeline.tracks import load_track
+from pipeline.render import DRAFT_BANNER, WORK, caption_for, materialize
+from pipeline.tracks import load_track, track_states
 
 _TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d+(?:[.,]\d+)?)$")
 
@@ -45,6 +47,7 @@ class _Setup:
     track: Track
     caption: commands.Caption
     fit: commands.FrameFit | None
+    watermark: commands.Watermark | None = None
 
     @property
     def size(self) -> tuple[int, int] | None:
@@ -68,7 +71,10 @@ def _setup(project: Project, video_id: str, language: str, profile_name: str, ru
     materialize(files, links)
     cache.save()
     fit = profile.frame(info.width, info.height) if info.width and info.height else None
-    return _Setup(info, track, caption, fit)
+    state = next((s for s in track_states(project, video_id) if s.language == language), None)
+    draft = state is not None and state.origin == "machine" and not state.publishable
+    watermark = commands.Watermark(DRAFT_BANNER, fonts.ui_font()) if draft else None
+    return _Setup(info, track, caption, fit, watermark)
 
 
 def preview_frame(project: Project, video_id: str, language: str, at: float, output: Path, *,
@@ -81,7 +87,7 @@ def preview_frame(project: Project, video_id: str, language: str, at: float, out
     output = Path(output)
     with atomic_path(output) as tmp:
         runner.run(commands.caption_frame(project.video(video_id).source, at, setup.caption, tmp, fit=setup.fit,
-                                          source_size=setup.size))
+                                          source_size=setup.size, watermark=setup.watermark))
     return output
 
 
@@ -120,7 +126,7 @@ def contact_sheet(
             label = f"#{number}  {format_timestamp(cue.start, '.')}"
             runner.run(commands.caption_frame(source, at, setup.caption, Path(tmp) / f"{i:05d}.png", fit=setup.fit,
                                               source_size=setup.size, thumb_width=width, label=label,
-                                              label_font=label_font))
+                                              label_font=label_font, watermark=setup.watermark))
             if on_frame is not None:
                 on_frame(i, len(chosen))
         with atomic_path(Path(output)) as out:

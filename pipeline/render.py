@@ -7,7 +7,8 @@ Outputs per video, in ``dist/<video>/``:
   ``<video>.subtitled.mp4``                  every language as a switchable mov_text track (stream copy)
   ``<video>.subtitled.mkv``                  every language as an SRT track with language and title (stream copy)
   ``<video>.<lang>.vtt``                     WebVTT sidecar for web players
-Machine drafts render only on request, with ``DRAFT`` in the name and a banner in the picture.
+Machine drafts render only on request, with ``DRAFT`` in the name and a banner in the picture (a ``NOTE``
+in a WebVTT sidecar).
 
 Each :class:`RenderJob` carries the content hashes of everything its output is made from
 (``inputs``): :mod:`pipeline.build` compares them with the manifest to rebuild only what changed.
@@ -256,9 +257,14 @@ def plan_video(
             jobs.append(job)
         mark = ".DRAFT" if draft else ""
         # A sidecar is made from the track alone: a new cut of the video does not change it.
-        jobs.append(RenderJob(video.id, "webvtt", (lang,), out_dir / f"{video.id}.{lang}{mark}.vtt",
-                              {k: v for k, v in base_inputs.items() if k != "source"}, draft,
-                              text=compose_vtt(track)))
+        vtt_inputs = {k: v for k, v in base_inputs.items() if k != "source"}
+        vtt = compose_vtt(track)
+        if draft:  # says so inside the file too, for whoever opens it without its name
+            vtt = vtt.replace("WEBVTT\n\n", f"WEBVTT\n\nNOTE {DRAFT_BANNER}: machine translation nobody has "
+                              "approved yet (pipeline approve)\n\n", 1)
+            vtt_inputs["draft"] = str(draft)
+        jobs.append(RenderJob(video.id, "webvtt", (lang,), out_dir / f"{video.id}.{lang}{mark}.vtt", vtt_inputs,
+                              draft, text=vtt))
         if not draft:
             soft.append((commands.SoftTrack(srt_path, lang, None, lang == default_lang), track_hash))
             soft_files[srt_path] = srt_text

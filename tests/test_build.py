@@ -159,6 +159,45 @@ def test_deleted_track_and_deleted_output(make_project):
     assert_dist_matches_manifest(root)
 
 
+def test_a_persons_unreadable_track_keeps_its_last_good_outputs_and_fails_the_soft_files(make_project):
+    """A typo in es.srt must not delete the Spanish outputs nor replace the soft-subtitled files with ones
+    that silently lack Spanish: those fail (exit 1), the rest builds, dist/ still matches the manifest."""
+    root = make_project()
+    build(root)
+    before = manifest(root)
+    (root / "subtitles/talk/es.srt").write_text("1\n00:00:01,000 -> 00:00:02,000\nHola\n", encoding="utf-8")
+    (root / "subtitles/talk/en.srt").write_text(
+        (root / "subtitles/talk/en.srt").read_text(encoding="utf-8").replace("heard", "believed"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--project", str(root), "render", "--plain"])
+    assert result.exit_code == 1, result.output
+    assert "failed: talk soft-mp4 en: not built without the es track, which cannot be read" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("error: 1 track(s) written by people")
+    after = manifest(root)
+    assert set(after) == ALL  # the Spanish outputs are kept until the track is fixed
+    changed = {path for path in ALL if after[path]["sha256"] != before[path]["sha256"]}
+    assert changed == {"talk/talk.en.burned-in.mp4", "talk/talk.en.vtt"}
+    assert_dist_matches_manifest(root)
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+def test_an_unreadable_drafted_track_is_an_error_not_a_draft_note(make_project):
+    root = make_project(videos={"talk": {"tracks": {"en": EN_CUES}}})
+    invoke = lambda *a: CliRunner().invoke(cli, ["--project", str(root), *a])  # noqa: E731
+    assert invoke("draft", "talk", "--to", "bs").exit_code == 0  # real Apertium
+    plan = plan_build(load_project(root, explicit=True), options=BuildOptions(include_drafts=True), remember=False)
+    assert plan.left_out == []
+    assert [(i.language, i.error) for i in plan_build(load_project(root, explicit=True), remember=False).left_out] \
+        == [("bs", False)]  # an unreviewed draft is a note
+    assert invoke("approve", "talk", "bs").exit_code == 0
+    with (root / "subtitles/talk/bs.srt").open("a", encoding="utf-8") as f:
+        f.write("\n3\n00:00:03,000 -> 00:00:04,000\nx\n")  # a person's edit breaks the approved track
+    result = invoke("render", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "not rendered: talk bs: " in result.output and "render --drafts" not in result.output
+    plan = plan_build(load_project(root, explicit=True), remember=False)
+    assert [(i.language, i.error) for i in plan.left_out] == [("bs", True)]
+
+
 def test_cli_dry_run_plain_log_and_quiet(make_project):
     root = make_project()
     runner = CliRunner()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from conftest import EN_CUES
 from imaging import gray, ink_box, similarity, size_of
 from pipeline.build import BuildOptions, run_build
 from pipeline.cli import cli
@@ -110,3 +113,36 @@ def test_bad_preview_requests_are_one_line(make_project, tmp_path, args, message
 def test_preview_help_is_there():
     result = invoke("preview", "--help")
     assert result.exit_code == 0 and "contact sheet" in result.output
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+def test_machine_drafts_carry_a_visible_banner_in_renders_and_previews(make_project, argos_dir, tmp_path):
+    """`render --drafts` of a machine draft and its preview show the draft banner at the top of the picture;
+    a person's track and an approved draft do not."""
+    root = make_project(videos={"talk": {"tracks": {"en": EN_CUES}}}, size="640x360")
+    assert invoke("--project", root, "draft", "talk", "--to", "bs").exit_code == 0  # real Apertium (eng-hbs_BS)
+    result = invoke("--project", root, "render", "--drafts")
+    assert result.exit_code == 0, result.output
+    source = gray(root / "assets/talk.mp4", 0.8)
+
+    def top_ink(picture):  # ink in the top fifth of the frame, where the banner goes and captions never do
+        return ink_box(np.abs(picture - source)[: 360 // 5])
+
+    draft = root / "dist/talk/talk.bs.DRAFT.burned-in.mp4"
+    box = top_ink(gray(draft, 0.8))
+    assert box is not None and box[2] - box[0] > 640 / 3, box  # a wide banner, centred
+    assert abs((box[0] + box[2]) / 2 - 320) < 20, box
+    assert top_ink(gray(root / "dist/talk/talk.en.burned-in.mp4", 0.8)) is None
+    vtt = (root / "dist/talk/talk.bs.DRAFT.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT\n\nNOTE MACHINE DRAFT \u2014 NOT FOR PUBLICATION") and "\n00:00:00.200 --> " in vtt
+    assert "NOTE" not in (root / "dist/talk/talk.en.vtt").read_text(encoding="utf-8")
+
+    frame = tmp_path / "bs.png"
+    assert invoke("--project", root, "preview", "talk", "bs", "--at", "0.8", "-o", frame).exit_code == 0
+    assert similarity(np.abs(gray(frame) - source), np.abs(gray(draft, 0.8) - source)) > 0.9
+    sheet = tmp_path / "bs-sheet.png"
+    assert invoke("--project", root, "preview", "talk", "bs", "--sheet", "-o", sheet).exit_code == 0
+
+    assert invoke("--project", root, "approve", "talk", "bs").exit_code == 0
+    assert invoke("--project", root, "preview", "talk", "bs", "--at", "0.8", "-o", frame).exit_code == 0
+    assert top_ink(gray(frame)) is None

@@ -153,11 +153,11 @@ def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildF
     if result.failures:
         for job, err in result.failures:
             click.echo(f"failed: {job.label}: {err}", err=True)
-        total = len(result.plan.decisions)
-        raise PipelineError(f"{len(failed)} of {total} outputs failed")
-    if unreadable:
+    if unreadable:  # the cause of any failure it brought: say it last, as the error
         raise PipelineError(f"{unreadable} track(s) written by people could not be rendered",
                             hint="fix the files named above; pipeline check shows every problem")
+    if result.failures:
+        raise PipelineError(f"{len(failed)} of {len(result.plan.decisions)} outputs failed")
 
 
 def _report_left_out(app: AppContext, plan) -> int:

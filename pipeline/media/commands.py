@@ -212,9 +212,10 @@ def burn_in_many(source: Path, outputs: Sequence[BurnOutput], *, has_audio: bool
 def caption_frame(
     source: Path, at: float, caption: Caption, output: Path, *, fit: FrameFit | None = None,
     source_size: tuple[int, int] | None = None, thumb_width: int | None = None,
-    label: str | None = None, label_font: str | None = None,
+    label: str | None = None, label_font: str | None = None, watermark: Watermark | None = None,
 ) -> list[str]:
-    """argv: the captioned picture at ``at`` seconds as one PNG (optionally shrunk and labelled).
+    """argv: the captioned picture at ``at`` seconds as one PNG (optionally shrunk and labelled, and with
+    the banner of ``watermark`` drawn as in a burned-in output).
 
     Seeks the input (fast) and keeps the source timestamps (``-copyts``) so libass shows the cue that
     is on screen at ``at``.
@@ -222,7 +223,7 @@ def caption_frame(
     src = ffmpeg.input(str(source), ss=f"{at:.3f}")
     picture = fit_picture(src["v:0"], fit)
     frame = (fit.width, fit.height) if fit else source_size
-    picture = draw_caption(picture, caption, frame)
+    picture = draw_banner(draw_caption(picture, caption, frame), watermark)
     if thumb_width:
         picture = picture.filter("scale", thumb_width, -2)
     if label:
