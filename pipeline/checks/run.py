@@ -92,7 +92,7 @@ class VideoFacts:
         return cls(1000.0 / float(fps), True, None)
 
 
-def probe_facts(video: Path, runner=None, strict: bool = False) -> tuple[VideoFacts, str | None]:
+def probe_facts(video: Path, runner=None, strict: bool = False, cache=None) -> tuple[VideoFacts, str | None]:
     """Frame rate and duration of ``video`` by probing it; on failure defaults and a note saying so.
 
     ``strict`` (a video the user named): a file that cannot be probed, or has no picture, raises
@@ -101,7 +101,8 @@ def probe_facts(video: Path, runner=None, strict: bool = False) -> tuple[VideoFa
     from pipeline.media.probe import probe  # ffprobe only when a video is involved
 
     try:
-        info = probe(video, runner)
+        # A catalog video's facts come from the build's cache when it knows the file (no ffprobe run).
+        info = cache.probe(video, runner) if cache is not None else probe(video, runner)
     except PipelineError as exc:
         if strict:
             raise UsageError(f"cannot use {video} as the video: {exc}",
@@ -163,7 +164,10 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
     video = project.video(video_id)
     report = CheckReport()
     if facts is None:
-        facts, note = probe_facts(video.source, runner)
+        from pipeline.cache import WorkCache  # read only: the build keeps it up to date
+        from pipeline.render import WORK
+
+        facts, note = probe_facts(video.source, runner, cache=WorkCache(project.dist / WORK / "cache.json"))
         if note:
             report.notes.append(note)
     langs = project.track_languages(video_id)
