@@ -113,6 +113,18 @@ def test_add_registers_and_extracts_embedded_tracks(make_project, tmp_path):
     assert [v["video"] for v in data["videos"]] == ["talk", "chapter-2"]
 
 
+def test_add_a_short_entry_after_existing_videos(make_project, tmp_path):
+    # A short entry is the case a TOML writer may lay out inline (`videos = [{...}]`): after the last
+    # [[videos]] table that would become a key of that video and the catalog would refuse it.
+    root = make_project()
+    clip = make_video(tmp_path / "c.mp4", 1.0)
+    result = invoke("--project", str(root), "add", str(clip), "--id", "x", "--audio-language", "en")
+    assert result.exit_code == 0, result.output
+    data = json.loads(invoke("--project", str(root), "status", "--json").output)
+    assert [v["video"] for v in data["videos"]] == ["talk", "x"]
+    assert (root / "assets/videos/x.mp4").is_file()
+
+
 @pytest.mark.parametrize("content", [b"", b"this is not a video at all\n" * 50])
 def test_add_refuses_a_file_that_is_not_a_video(make_project, tmp_path, content):
     root = make_project()
