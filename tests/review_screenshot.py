@@ -41,7 +41,7 @@ def main() -> None:
     if args.draft:
         for view in result.data.languages:
             if view.language in args.draft:
-                view.origin = "machine"
+                view.origin, view.publishable = "machine", False
                 for row in view.rows:
                     row.state = "machine"
         atomic_write_text(result.page, render_review(result.data))
