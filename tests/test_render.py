@@ -56,6 +56,17 @@ def test_render_all_outputs(make_project):
     assert [s["tags"]["language"] for s in subs] == ["eng", "spa"]
     assert [s["tags"]["title"] for s in subs] == ["English", "Español"]
 
+    # +faststart: the index (moov) comes before the media data, so players start before the download ends
+    for name in ("talk.en.burned-in.mp4", "talk.subtitled.mp4"):
+        head = (out / name).read_bytes()
+        assert head.index(b"moov") < head.index(b"mdat"), name
+    # soft outputs are stream copies: the video packets are the source's, bit for bit
+    def video_md5(path):
+        return subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "md5",
+                               "-"], capture_output=True, text=True, check=True).stdout.strip()
+    source_md5 = video_md5(root / "assets/talk.mp4")
+    assert video_md5(out / "talk.subtitled.mp4") == source_md5 == video_md5(out / "talk.subtitled.mkv")
+
     vtt = (out / "talk.en.vtt").read_text(encoding="utf-8")
     assert vtt.startswith("WEBVTT\n") and "00:00:00.200 --> 00:00:01.400" in vtt
 
