@@ -47,6 +47,7 @@ def add_video(
     file = Path(file).resolve()
     info = probe_video(file, runner)  # refuses anything that is not a playable video
     assets = project.assets.resolve()
+    copied: Path | None = None  # the copy this call made, removed again if the catalog refuses the entry
     if assets in file.parents:
         source = file
     else:
@@ -55,16 +56,21 @@ def add_video(
             raise UsageError(f"{source} already exists", hint="remove it or choose another --id")
         with atomic_path(source) as tmp:
             shutil.copyfile(file, tmp)
+        copied = source
     entry = {"id": video_id, "title": title or video_id, "source": source.relative_to(assets).as_posix(),
              "audio_language": languages.normalize(audio_language)}
     catalog = project.catalog_path
     text = catalog.read_text(encoding="utf-8")
-    block = tomli_w.dumps({"videos": [entry]})
+    # Written as a [[videos]] table by hand: tomli_w lays a short array of tables out inline
+    # (`videos = [{...}]`), which after the catalog's last [[videos]] table would become a key inside it.
+    block = "[[videos]]\n" + tomli_w.dumps(entry)
     atomic_write_text(catalog, text.rstrip("\n") + "\n\n" + block)
     try:
         load_project(project.root, explicit=True)
     except CatalogError:
         atomic_write_text(catalog, text)  # never leave a catalog we cannot read
+        if copied is not None:
+            copied.unlink(missing_ok=True)
         raise
     result = AddResult(video_id, source)
     for stream in info.of_kind("subtitle"):

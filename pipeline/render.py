@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Sequence
 
 from pipeline import __version__, fonts, languages
 from pipeline.cache import WorkCache
-from pipeline.errors import PipelineError
+from pipeline.errors import MediaError, PipelineError
 from pipeline.formats import compose_srt, compose_vtt
 from pipeline.fsutil import atomic_path, atomic_write_text, sha256_file, sha256_text
 from pipeline.media import commands
@@ -343,7 +343,26 @@ def run_jobs(jobs: Sequence[RenderJob], runner: FfmpegRunner,
                                              has_audio=first.burn.has_audio)
             runner.run(argv, total_seconds=first.duration, on_progress=on_progress)
         entries = [manifest_entry(job, runner, tmp) for job, tmp in zip(jobs, temps)]
+        for job, entry in zip(jobs, entries):
+            _check_complete(job, entry)  # raising here discards the temp files: nothing looks finished
     return entries
+
+
+#: How much shorter than its source an output may be before it counts as cut short (container and stream
+#: ends differ by a few frames; a damaged source comes out seconds short).
+SHORT_OUTPUT_SECONDS = 0.5
+
+
+def _check_complete(job: RenderJob, entry: dict) -> None:
+    """Refuse an output much shorter than its source: ffmpeg stops quietly at the end of a truncated or
+    damaged file, and the result would look finished while missing the rest of the video."""
+    source = job.burn.source if job.burn is not None else job.soft.source if job.soft is not None else None
+    made = entry.get("duration")
+    if source is None or not job.duration or made is None or made >= job.duration - SHORT_OUTPUT_SECONDS:
+        return
+    raise MediaError(source, f"only {made:.1f} s of its {job.duration:.1f} s could be read; "
+                             "the file is truncated or damaged",
+                     hint="replace it with a complete copy")
 
 
 def manifest_entry(job: RenderJob, runner: FfmpegRunner, made: Path | None = None) -> dict:

@@ -3,8 +3,9 @@
     .venv/bin/python tests/review_screenshot.py --project DIR --video ID --lang pt --at 4.5 \\
         [--draft pt] [--out docs/review-page.png]
 
-``--draft LANG`` shows LANG's cues as unreviewed machine drafts: for documenting the page with a track that
-*is* machine output before the project holds the review record that says so.
+A track made with ``pipeline draft`` carries its review record, so the page already shows its real states
+(machine draft / edited / approved / stale). ``--draft LANG`` shows LANG's cues as unreviewed machine drafts
+anyway: for a track that *is* machine output but was made outside ``pipeline draft`` (no review record).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def main() -> None:
     if args.draft:
         for view in result.data.languages:
             if view.language in args.draft:
-                view.origin = "machine"
+                view.origin, view.publishable = "machine", False
                 for row in view.rows:
                     row.state = "machine"
         atomic_write_text(result.page, render_review(result.data))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -90,3 +92,25 @@ def test_settings_merge_project_video_language(tmp_path):
     project = load_project(root)
     assert project.setting("check", "intro-1", "es") == {"max_cps": 17, "max_lines": 3}
     assert project.setting("check", "intro-1", "en") == {"max_cps": 20, "max_lines": 3}
+
+
+def test_bundled_sample_is_the_working_default():
+    """The sample that ships with the repository: two 20-40 s narrations (<= 3 MB together), each with
+    audio, and human en/es tracks that load, stay inside the video, and pass check with no finding."""
+    from pipeline.checks import check_project
+    from pipeline.formats import read_track
+    from pipeline.media.probe import probe_video
+
+    project = load_project(Path(__file__).resolve().parents[1], explicit=True)
+    assert set(project.videos) == {"explainer-en", "explainer-es"}
+    assert sum(v.source.stat().st_size for v in project.videos.values()) <= 3 * 1024 * 1024
+    for video_id, video in project.videos.items():
+        info = probe_video(video.source)
+        assert 20 <= info.duration <= 40 and info.has_audio, video_id
+        assert project.track_languages(video_id) == ["en", "es"]
+        for lang in ("en", "es"):
+            track = read_track(project.track_path(video_id, lang), lang)
+            assert len(track.cues) >= 8 and track.cues[-1].end <= info.duration * 1000, (video_id, lang)
+    report = check_project(project)
+    assert [(str(t.path), f.rule, f.message) for t in report.tracks for f in t.findings] == []
+    assert all(t.unreadable is None for t in report.tracks) and len(report.tracks) == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 import pytest
@@ -35,6 +36,16 @@ def test_every_command_has_help_text():
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden and param.name not in ("help",):
                 assert param.help, f"pipeline {' '.join(path)} {param.opts[0]} has no help"
+
+
+def test_readme_command_table_lists_every_command_and_its_options():
+    """The README's command table is the tour new users read: it must not drift from the real CLI."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    for name in cli.commands:
+        assert f"`pipeline {name}" in table, f"pipeline {name} is missing from the README's command table"
+    for option in ("--project", "-v", "-q"):
+        assert f"`{option}" in table, f"global option {option} is not described under ## Commands"
 
 
 def test_status_table_and_json(make_project):
@@ -111,6 +122,18 @@ def test_add_registers_and_extracts_embedded_tracks(make_project, tmp_path):
     assert (root / "assets/videos/chapter-2.mkv").is_file()
     data = json.loads(invoke("--project", str(root), "status", "--json").output)
     assert [v["video"] for v in data["videos"]] == ["talk", "chapter-2"]
+
+
+def test_add_a_short_entry_after_existing_videos(make_project, tmp_path):
+    # A short entry is the case a TOML writer may lay out inline (`videos = [{...}]`): after the last
+    # [[videos]] table that would become a key of that video and the catalog would refuse it.
+    root = make_project()
+    clip = make_video(tmp_path / "c.mp4", 1.0)
+    result = invoke("--project", str(root), "add", str(clip), "--id", "x", "--audio-language", "en")
+    assert result.exit_code == 0, result.output
+    data = json.loads(invoke("--project", str(root), "status", "--json").output)
+    assert [v["video"] for v in data["videos"]] == ["talk", "x"]
+    assert (root / "assets/videos/x.mp4").is_file()
 
 
 @pytest.mark.parametrize("content", [b"", b"this is not a video at all\n" * 50])

@@ -56,6 +56,17 @@ def test_render_all_outputs(make_project):
     assert [s["tags"]["language"] for s in subs] == ["eng", "spa"]
     assert [s["tags"]["title"] for s in subs] == ["English", "Español"]
 
+    # +faststart: the index (moov) comes before the media data, so players start before the download ends
+    for name in ("talk.en.burned-in.mp4", "talk.subtitled.mp4"):
+        head = (out / name).read_bytes()
+        assert head.index(b"moov") < head.index(b"mdat"), name
+    # soft outputs are stream copies: the video packets are the source's, bit for bit
+    def video_md5(path):
+        return subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "md5",
+                               "-"], capture_output=True, text=True, check=True).stdout.strip()
+    source_md5 = video_md5(root / "assets/talk.mp4")
+    assert video_md5(out / "talk.subtitled.mp4") == source_md5 == video_md5(out / "talk.subtitled.mkv")
+
     vtt = (out / "talk.en.vtt").read_text(encoding="utf-8")
     assert vtt.startswith("WEBVTT\n") and "00:00:00.200 --> 00:00:01.400" in vtt
 
@@ -122,3 +133,21 @@ def test_odd_paths_and_no_audio(make_project):
     assert [s["codec_type"] for s in burned["streams"]] == ["video"]
     soft = ffprobe_json(root / "dist/odd/odd.subtitled.mkv")
     assert [s["codec_type"] for s in soft["streams"]] == ["video", "subtitle"]
+
+
+def test_truncated_source_fails_instead_of_a_short_output(make_project):
+    # A cut-off MKV still says 3 s in its header and ffmpeg stops quietly where the data ends: the
+    # outputs would look finished while missing most of the video.
+    root = make_project(videos={"talk": {"source": "talk.mkv", "tracks": {"en": EN_CUES}}})
+    source = root / "assets/talk.mkv"
+    data = source.read_bytes()
+    source.write_bytes(data[: len(data) * 2 // 5])
+    result = run_cli("--project", str(root), "render", "--plain")
+    assert result.exit_code == 1, result.output
+    assert "truncated or damaged" in result.output and "talk.mkv" in result.output
+    assert "Traceback" not in result.output
+    # No burned-in output looks finished. (The stream-copied soft files may pass: their subtitle track
+    # keeps the container's duration up to the last cue, so a shortfall is seen only past it.)
+    assert not list((root / "dist/talk").glob("*burned-in*"))
+    manifest = json.loads((root / "dist/manifest.json").read_text())
+    assert not [o for o in manifest["outputs"] if o["kind"] == "burned-in"]

@@ -4,7 +4,9 @@ the page itself driven in Debian's Chromium (headless, through Playwright) from 
 from __future__ import annotations
 
 import base64
+import html as htmllib
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -24,7 +26,9 @@ from click.testing import CliRunner
 
 from conftest import EN_CUES, ES_CUES, ffprobe_json, make_video, write_srt
 from pipeline.cli import cli
+from pipeline.checks import check_track
 from pipeline.errors import UsageError
+from pipeline.formats import read_track, write_track
 from pipeline.fsutil import atomic_write_text, sha256_file
 from pipeline.media import proxy
 from pipeline.media.probe import probe
@@ -214,7 +218,7 @@ def _draft_data(project):
     """The page data with Spanish as an unreviewed machine draft (as review records will say)."""
     data = gather(project, "talk")
     es = data.view("es")
-    es.origin = "machine"
+    es.origin, es.publishable = "machine", False
     for row, state in zip(es.rows, ("machine", "edited")):
         row.state = state
     return data
@@ -233,6 +237,70 @@ def test_drafts_are_marked_as_drafts(project):
     assert "1 of 2 cues are machine translation" in html
     english = next(a for t, a in parsed.tags if t == "track" and a["srclang"] == "en")
     assert "data-draft" not in english and "MACHINE" not in english["label"]
+
+
+SPOKEN = [(0.2, 0.9, "Survivors deserve to be heard."), (1.0, 1.6, "Support services help."),
+          (1.7, 2.3, "Help is there."), (2.4, 2.9, "You are not alone.")]
+
+
+def _edit_cue(path: Path, number: int, text: str) -> None:
+    track = read_track(path)
+    track.cues[number - 1] = track.cues[number - 1].with_text(text)
+    write_track(track, path)
+
+
+def _panel_rows(html: str, language: str) -> dict[int, tuple[str, str]]:
+    """``cue number -> (state, findings cell)`` of one language's cue table."""
+    panel = re.split(f'<div class="panel" data-lang="{language}"( hidden)?>', html, maxsplit=1)[-1]
+    panel = panel.split('<div class="panel" data-lang=', 1)[0]
+    rows = re.findall(r'<tr data-cue="(\d+)".*?class="state-(\w+)[^"]*">(.*?)</tr>', panel, re.S)
+    return {int(n): (state, body.split('<td class="findings">', 1)[1]) for n, state, body in rows}
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+def test_page_shows_a_real_drafts_states_and_check_findings(make_project):
+    """Draft with Apertium, then a person edits, approves and the source changes: the page shows each
+    cue's state as the review record says and exactly what ``pipeline check`` finds."""
+    root = make_project({"talk": {"tracks": {"en": SPOKEN}}})
+    project = load_project(root, explicit=True)
+    es, en = project.track_path("talk", "es"), project.track_path("talk", "en")
+    assert run_cli("--project", str(root), "draft", "talk", "--to", "es").exit_code == 0
+    _edit_cue(es, 2, "Los servicios de apoyo ayudan a las personas sobrevivientes cada día.")  # edited, too long
+    assert run_cli("--project", str(root), "approve", "talk", "es", "--cues", "3,4").exit_code == 0
+    _edit_cue(en, 4, "You are never alone.")  # the source changed after cue 4 was approved
+
+    result = run_cli("--project", str(root), "review", "talk", "es")
+    assert result.exit_code == 0, result.output
+    assert "[en (source), es MACHINE DRAFT]" in result.output
+    page = (root / "dist/review/talk/index.html").read_text(encoding="utf-8")
+    rows = _panel_rows(page, "es")
+    assert {n: state for n, (state, _) in rows.items()} == {1: "machine", 2: "edited", 3: "approved", 4: "stale"}
+    assert {n: state for n, (state, _) in _panel_rows(page, "en").items()} == dict.fromkeys(range(1, 5), "human")
+    assert "MACHINE DRAFT \u2014 not for publication" in page
+
+    found = check_track(load_project(root, explicit=True), "talk", "es")
+    assert any(f.cue == 2 and f.rule == "chars-per-line" for f in found)  # the edit made a real finding
+    for number, (_, cell) in rows.items():
+        shown = sorted(htmllib.unescape(m) for m in re.findall(r'<span class="rule">[^<]*</span> ([^<]*)</li>', cell))
+        assert shown == sorted(f.message for f in found if f.cue == number), number
+    summary = json.loads((root / "dist/review/talk/review.json").read_text(encoding="utf-8"))
+    es_summary = next(v for v in summary["languages"] if v["language"] == "es")
+    assert es_summary["draft"] is True
+    assert es_summary["states"] == {"machine": 1, "edited": 1, "approved": 1, "stale": 1}
+    assert es_summary["findings"] == len(found)
+
+    # No machine text left, but a stale cue: still a draft, and the banner says why.
+    assert run_cli("--project", str(root), "approve", "talk", "es", "--cues", "1-2").exit_code == 0
+    assert "es MACHINE DRAFT]" in run_cli("--project", str(root), "review", "talk", "es").output
+    page = (root / "dist/review/talk/index.html").read_text(encoding="utf-8")
+    assert "1 of 4 cues still need a person's approval" in page
+    # Once every cue is approved the track is publishable, so no longer marked as a draft (as render does).
+    assert run_cli("--project", str(root), "approve", "talk", "es").exit_code == 0
+    again = run_cli("--project", str(root), "review", "talk", "es")
+    assert "[en (source), es]" in again.output
+    page = (root / "dist/review/talk/index.html").read_text(encoding="utf-8")
+    assert set(state for state, _ in _panel_rows(page, "es").values()) == {"approved"}
+    assert 'class="draft-banner"' not in page and "data-draft" not in page
 
 
 # ---------------------------------------------------------------- the command and the media

@@ -79,11 +79,18 @@ class LanguageView:
     notes: list[Finding] = field(default_factory=list)  # findings about the whole track
     error: str | None = None  # why the track could not be read
     origin: str = "human"  # human | machine (from pipeline.tracks)
+    publishable: bool = False  # passes the publish gate (pipeline.tracks): rendered without a draft mark
 
     @property
     def draft(self) -> bool:
-        """A machine draft: some cue is still the machine's, unseen by a person."""
-        return self.origin == "machine" or any(r.state == "machine" for r in self.rows)
+        """A machine draft, as ``render --drafts`` marks it: machine text that is not yet publishable
+        (some cue unreviewed, edited or stale). A machine track a person approved cue by cue is not."""
+        return (self.origin == "machine" or any(r.state == "machine" for r in self.rows)) and not self.publishable
+
+    @property
+    def unapproved_count(self) -> int:
+        """Cues of a machine track still waiting for a person's approval."""
+        return sum(r.state in ATTENTION_STATES for r in self.rows)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -210,7 +217,8 @@ def gather(
             view.error = str(exc)
             views.append(view)
             continue
-        view.origin = track_state(project, video_id, language).origin
+        state = track_state(project, video_id, language)
+        view.origin, view.publishable = state.origin, state.publishable
         track = Track([Cue(s.start, s.end, s.text) for s in states], language)
         view.vtt = compose_vtt(track)
         if view.is_source:
