@@ -96,8 +96,22 @@ def _shortest_allowed(cue: Cue, options: FixOptions) -> int:
 
 
 def fix_track(track: Track, options: FixOptions | None = None) -> FixResult:
-    """Apply the safe fixes (see the module docstring) and say what changed and what needs a person."""
+    """Apply the safe fixes (see the module docstring) and say what changed and what needs a person.
+
+    Passes repeat until nothing changes, so fixing a fixed track is a no-op: retiming one of two cues that
+    start together can change their order, which a second pass would otherwise act on.
+    """
     options = options or FixOptions()
+    result = _fix_pass(track, options)
+    for _ in range(4):
+        again = _fix_pass(result.track, options)
+        if again.track.cues == result.track.cues:
+            break
+        result = FixResult(again.track, result.changes + again.changes, again.unresolved)
+    return result
+
+
+def _fix_pass(track: Track, options: FixOptions) -> FixResult:
     result = FixResult(track)
     cues = list(track.cues)
     ordered = sorted(cues, key=lambda c: (c.start, c.end))
