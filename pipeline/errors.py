@@ -116,9 +116,5 @@ class NetworkUnavailable(PipelineError):
     """A download the user asked for, with no network to do it."""
 
 
-class PublishGateError(PipelineError):
-    """Refusing to publish a track that a person has not approved."""
-
-
 class LockedError(PipelineError):
     """Another build holds the project's lock."""

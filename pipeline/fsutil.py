@@ -96,6 +96,3 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def is_partial(path: Path) -> bool:
-    """True for a temp file left by an interrupted write."""
-    return TEMP_MARK in Path(path).name

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator
+from typing import Iterator
 
 TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>|<\d{1,2}:\d{2}(?::\d{2})?\.\d{3}>|\{\\[^{}]*\}")
 
@@ -32,19 +32,12 @@ class Cue:
         return self.end - self.start
 
     @property
-    def lines(self) -> list[str]:
-        return self.text.split("\n")
-
-    @property
     def plain(self) -> str:
         """Visible text with tags removed and lines joined by spaces."""
         return " ".join(part.strip() for part in strip_tags(self.text).split("\n") if part.strip())
 
     def with_text(self, text: str) -> "Cue":
         return replace(self, text=text)
-
-    def shifted(self, offset_ms: int) -> "Cue":
-        return replace(self, start=self.start + offset_ms, end=self.end + offset_ms)
 
 
 @dataclass
@@ -70,13 +63,6 @@ class Track:
     def sorted(self) -> "Track":
         """Cues in time order (stable for equal starts)."""
         return Track(sorted(self.cues, key=lambda c: (c.start, c.end)), self.language)
-
-    def plain_text(self) -> str:
-        return "\n".join(c.plain for c in self.cues)
-
-    @classmethod
-    def of(cls, cues: Iterable[Cue], language: str | None = None) -> "Track":
-        return cls(list(cues), language)
 
 
 def format_timestamp(ms: int, sep: str = ",") -> str:

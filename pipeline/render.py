@@ -307,11 +307,6 @@ def materialize(files: dict[Path, str], font_links: dict[Path, Path]) -> None:
         os.replace(tmp, link)
 
 
-def run_job(job: RenderJob, runner: FfmpegRunner, on_progress: Callable[[Progress], None] | None = None) -> dict:
-    """Produce one output atomically; return its manifest entry."""
-    return run_jobs([job], runner, on_progress)[0]
-
-
 def run_jobs(jobs: Sequence[RenderJob], runner: FfmpegRunner,
              on_progress: Callable[[Progress], None] | None = None) -> list[dict]:
     """Produce outputs atomically and return their manifest entries.
@@ -413,14 +408,6 @@ def _save_manifest(dist: Path, outputs: Iterable[dict]) -> Path:
     path = dist / MANIFEST
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return path
-
-
-def write_manifest(dist: Path, entries: Iterable[dict], replace_videos: set[str]) -> Path:
-    """Merge ``entries`` into the manifest: outputs of ``replace_videos`` are replaced, others kept
-    (only if their file still exists)."""
-    old = read_manifest(dist)
-    kept = [e for e in old.get("outputs", []) if e.get("video") not in replace_videos and (dist / e.get("path", "")).is_file()]
-    return _save_manifest(dist, kept + list(entries))
 
 
 def update_manifest(dist: Path, add: Iterable[dict] = (), remove: Iterable[str] = ()) -> Path:

@@ -100,4 +100,3 @@ class BuildReporter:
 
 
 #: The foundation's name for the reporter.
-RenderReporter = BuildReporter

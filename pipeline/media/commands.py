@@ -182,16 +182,6 @@ def _encode_kwargs(encoding: Encoding, has_audio: bool) -> dict:
     return kwargs
 
 
-def burn_in(
-    source: Path, caption: Caption, output: Path, *, has_audio: bool = True, fit: FrameFit | None = None,
-    encoding: Encoding = Encoding(), watermark: Watermark | None = None,
-    source_size: tuple[int, int] | None = None,
-) -> list[str]:
-    """argv: captions rendered into the (fitted) picture, H.264/AAC MP4 with ``+faststart``."""
-    return burn_in_many(source, [BurnOutput(caption, output, fit, encoding, watermark, source_size)],
-                        has_audio=has_audio)
-
-
 def burn_in_many(source: Path, outputs: Sequence[BurnOutput], *, has_audio: bool = True) -> list[str]:
     """argv: one decode of ``source`` split into several burned-in outputs (one x264 encode each)."""
     if not outputs:
