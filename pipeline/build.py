@@ -29,10 +29,11 @@ from pipeline.media.runner import FfmpegRunner
 from pipeline.profiles import load_profile
 from pipeline.project import Project
 from pipeline.render import (
-    MANIFEST, WORK, EventCallback, RenderEvent, RenderJob, plan_video, prepare_job, read_manifest, run_jobs,
+    MANIFEST, WORK, EventCallback, RenderEvent, RenderJob, plan_video, prepare_job, read_manifest, rendered_as_draft,
+    run_jobs,
     update_manifest,
 )
-from pipeline.tracks import track_states
+from pipeline.tracks import TrackState, track_states
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +86,11 @@ class LeftOut:
     error: bool  # True for a person's track (or any unreadable one) that should have been rendered
 
 
-def left_out_tracks(project: Project, video_id: str, include_drafts: bool) -> list[LeftOut]:
+def left_out_tracks(video_id: str, states: list[TrackState], include_drafts: bool) -> list[LeftOut]:
     """The tracks of a video that will not be rendered, and why."""
     out = []
-    for state in track_states(project, video_id):
-        if state.publishable or (include_drafts and state.origin == "machine" and state.cues):
+    for state in states:
+        if rendered_as_draft(state, include_drafts) is not None:
             continue
         # A file that cannot be read is a person's doing even in a drafted track (the machine writes valid
         # files), and may be one a person approved: an error, never a note.
@@ -248,13 +249,14 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
     left_out: list[LeftOut] = []
     kept: set[str] = set()  # outputs of a person's unreadable track: the last good ones stay until it is fixed
     for vid in ids:
-        missing = left_out_tracks(project, vid, options.include_drafts)
+        states = track_states(project, vid)  # read once, for what is left out and for what is planned
+        missing = left_out_tracks(vid, states, options.include_drafts)
         left_out += missing
         unreadable = sorted(item.language for item in missing if item.error)
         kept |= {path for path, entry in manifest.items()
                  if entry.get("video") == vid and set(entry.get("languages") or ()) & set(unreadable)}
         jobs = plan_video(project, project.video(vid), include_drafts=options.include_drafts, runner=runner,
-                          cache=cache, profiles=options.profiles)
+                          cache=cache, profiles=options.profiles, states=states)
         if options.profiles:
             jobs = [j for j in jobs if j.kind == "burned-in"]
         for job in jobs:

@@ -137,14 +137,18 @@ class RenderEvent:
 EventCallback = Callable[[RenderEvent], None]
 
 
+def rendered_as_draft(state: TrackState, include_drafts: bool) -> bool | None:
+    """How a track renders: False as publishable, True as a marked draft, None not at all."""
+    if state.publishable:
+        return False
+    if include_drafts and state.origin == "machine" and state.cues:
+        return True
+    return None
+
+
 def _selected(states: list[TrackState], include_drafts: bool) -> list[tuple[TrackState, bool]]:
-    chosen = []
-    for state in states:
-        if state.publishable:
-            chosen.append((state, False))
-        elif include_drafts and state.origin == "machine" and state.cues:
-            chosen.append((state, True))
-    return chosen
+    chosen = [(state, rendered_as_draft(state, include_drafts)) for state in states]
+    return [(state, draft) for state, draft in chosen if draft is not None]
 
 
 def rtl_text(srt_text: str) -> str:
@@ -205,6 +209,7 @@ def caption_for(
 def plan_video(
     project: Project, video: Video, *, include_drafts: bool = False, runner: FfmpegRunner | None = None,
     info: MediaInfo | None = None, cache: WorkCache | None = None, profiles: Sequence[str] | None = None,
+    states: list[TrackState] | None = None,
 ) -> list[RenderJob]:
     """The jobs that render one video's publishable tracks (and drafts when asked).
 
@@ -218,7 +223,7 @@ def plan_video(
     source_hash = cache.file_hash(video.source)
     names = list(profiles) if profiles is not None else profile_names(project, video.id)
     chosen_profiles = [load_profile(project, name, video.id) for name in names]
-    chosen = _selected(track_states(project, video.id), include_drafts)
+    chosen = _selected(states if states is not None else track_states(project, video.id), include_drafts)
     size = (info.width, info.height) if info.width and info.height else None
     jobs: list[RenderJob] = []
     soft: list[tuple[commands.SoftTrack, str]] = []
