@@ -203,14 +203,21 @@ def build_cmd(app: AppContext, videos: tuple[str, ...], flags: BuildFlags, ignor
     if any output failed; the others are still built.
     """
     from pipeline.cli.project_cmds import print_status
+    from pipeline.checks import check_project
     from pipeline.cli.subtitle_cmds import gate_build
 
     project = app.project()
     if flags.quiet:
         app.quiet = True
+    try:
+        report, check_failed = check_project(project, videos or None, app.runner), None  # once, for both
+    except PipelineError as exc:  # e.g. a broken glossary: the table still shows review states, then stop
+        report, check_failed = None, exc
     if not (app.quiet or flags.dry_run):
-        print_status(app, project, videos)
-    gate_build(app, project, videos, ignore_check)
+        print_status(app, project, videos, report)
+    if check_failed is not None:
+        raise check_failed
+    gate_build(app, project, videos, ignore_check, report)
     _render(app, videos, flags)
 
 

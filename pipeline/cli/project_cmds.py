@@ -19,8 +19,11 @@ from pipeline.tracks import track_states
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def collect_status(project: Project, videos: tuple[str, ...] = (), runner=None) -> list[dict]:
-    """Per video, each track's state (see pipeline.tracks) with its `check` findings counted."""
+def collect_status(project: Project, videos: tuple[str, ...] = (), runner=None, report=None) -> list[dict]:
+    """Per video, each track's state (see pipeline.tracks) with its `check` findings counted.
+
+    ``report`` is a project check already made (``build`` checks once for the table and its gate).
+    """
     from pipeline.checks.run import check_video
 
     rows = []
@@ -28,7 +31,8 @@ def collect_status(project: Project, videos: tuple[str, ...] = (), runner=None) 
         video = project.video(vid)
         states = track_states(project, vid)
         try:
-            checked, check_error = {t.language: t for t in check_video(project, vid, runner).tracks}, None
+            found = report.tracks if report is not None else check_video(project, vid, runner).tracks
+            checked, check_error = {t.language: t for t in found if t.video == vid}, None
         except PipelineError as exc:  # e.g. a broken glossary file: status still shows the review state
             checked, check_error = {}, str(exc)
         tracks = []
@@ -53,8 +57,8 @@ def _findings(counts: dict[str, int] | None) -> str:
     return ", ".join(parts) or "ok"
 
 
-def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()) -> list[dict]:
-    rows = collect_status(project, videos, app.runner)
+def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = (), report=None) -> list[dict]:
+    rows = collect_status(project, videos, app.runner, report)
     table = Table(title=f"{project.name}", title_justify="left")
     counted = ("machine", "edited", "approved", "stale")
     headers = {"machine": "unreviewed"}

@@ -186,14 +186,15 @@ def check_cmd(ctx: click.Context, app: AppContext, targets: tuple[str, ...], as_
     ctx.exit(report.exit_code)
 
 
-def gate_build(app: AppContext, project, videos: tuple[str, ...], ignore_check: bool) -> None:
+def gate_build(app: AppContext, project, videos: tuple[str, ...], ignore_check: bool, report=None) -> None:
     """``build``'s check: print error findings (and a summary per file), then stop the build when a track
     that would be published (a human track, or an approved one) is unreadable or has error-level
     findings, unless ``ignore_check``. Warnings never stop a build.
     """
     from pipeline.tracks import track_states
 
-    report = check_project(project, videos or None, app.runner)
+    if report is None:
+        report = check_project(project, videos or None, app.runner)
     if not app.quiet:
         click.echo("check:")
     print_report(report, quiet=app.quiet, summary_only_warnings=True)
