@@ -173,3 +173,21 @@ def test_render_never_silently_drops_a_persons_track(make_project):
     # the readable track was still rendered, and nothing was made of the broken one
     names = sorted(p.name for p in (root / "dist/talk").iterdir())
     assert "talk.en.burned-in.mp4" in names and not [n for n in names if ".es." in n]
+
+
+def test_every_command_shows_examples_that_parse():
+    """Each command's --help ends with examples, and every example parses with that command's options."""
+    import shlex
+
+    from pipeline.cli.examples import EXAMPLES
+
+    for path, command in walk(cli):
+        name = " ".join(path)
+        assert "Examples:" in invoke(*path, "--help").output, f"pipeline {name} --help has no example"
+        for line in EXAMPLES[name]:
+            args = shlex.split(line, comments=True)[1:]
+            cmd, ctx_name = cli, "pipeline"
+            while isinstance(cmd, click.Group) and args and args[0] in cmd.commands:
+                ctx_name, cmd, args = args[0], cmd.commands[args[0]], args[1:]
+            with cmd.make_context(ctx_name, args) as ctx:  # raises click.UsageError on a wrong option
+                assert ctx.params is not None, line

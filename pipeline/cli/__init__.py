@@ -70,9 +70,11 @@ def cli(ctx: click.Context, project_dir: str | None, verbose: int, quiet: bool) 
 
 def _register() -> None:
     from pipeline.cli import draft_cmds, media_cmds, preview_cmds, project_cmds, review_cmds, subtitle_cmds
+    from pipeline.cli.examples import add_examples
 
     for module in (project_cmds, subtitle_cmds, draft_cmds, media_cmds, preview_cmds, review_cmds):
         for command in module.COMMANDS:
+            add_examples(command, command.name)
             cli.add_command(command)
 
 
