@@ -19,7 +19,9 @@ def invoke(*args, env=None):
 
 
 def walk(group: click.Group, prefix=()):
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         yield prefix + (name,), command
         if isinstance(command, click.Group):
             yield from walk(command, prefix + (name,))
@@ -42,7 +44,7 @@ def test_readme_command_table_lists_every_command_and_its_options():
     """The README's command table is the tour new users read: it must not drift from the real CLI."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     table = readme.split("## Commands", 1)[1].split("\n## ", 1)[0]
-    for name in cli.commands:
+    for name in cli.list_commands(click.Context(cli)):
         assert f"`pipeline {name}" in table, f"pipeline {name} is missing from the README's command table"
     for option in ("--project", "-v", "-q"):
         assert f"`{option}" in table, f"global option {option} is not described under ## Commands"
@@ -187,7 +189,17 @@ def test_every_command_shows_examples_that_parse():
         for line in EXAMPLES[name]:
             args = shlex.split(line, comments=True)[1:]
             cmd, ctx_name = cli, "pipeline"
-            while isinstance(cmd, click.Group) and args and args[0] in cmd.commands:
-                ctx_name, cmd, args = args[0], cmd.commands[args[0]], args[1:]
+            while isinstance(cmd, click.Group) and args and cmd.get_command(click.Context(cmd), args[0]):
+                ctx_name, cmd, args = args[0], cmd.get_command(click.Context(cmd), args[0]), args[1:]
             with cmd.make_context(ctx_name, args) as ctx:  # raises click.UsageError on a wrong option
                 assert ctx.params is not None, line
+
+
+def test_command_modules_map_names_every_command_where_it_is_defined():
+    import importlib
+
+    from pipeline.cli import COMMAND_MODULES
+
+    defined = {c.name: module for module in set(COMMAND_MODULES.values())
+               for c in importlib.import_module(f"pipeline.cli.{module}").COMMANDS}
+    assert defined == COMMAND_MODULES

@@ -6,6 +6,7 @@ stderr and the error's exit code; anything else reaching here is a bug and says 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -16,8 +17,35 @@ from pipeline.cli.context import AppContext
 from pipeline.errors import PipelineError
 
 
+#: The module defining each command. A module is imported only when one of its commands runs (or help lists
+#: them all), so `pipeline build` does not load the translation engines nor `status` the review page.
+COMMAND_MODULES = {
+    "status": "project_cmds", "add": "project_cmds",
+    "check": "subtitle_cmds", "fix": "subtitle_cmds", "shift": "subtitle_cmds",
+    "draft": "draft_cmds", "approve": "draft_cmds", "translate": "draft_cmds", "models": "draft_cmds",
+    "probe": "media_cmds", "render": "media_cmds", "build": "media_cmds",
+    "preview": "preview_cmds",
+    "review": "review_cmds",
+}
+
+
 class PipelineGroup(click.Group):
-    """A group that turns library errors into one clear line and an exit code."""
+    """A group that loads its commands on first use and turns library errors into one clear line and
+    an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMAND_MODULES:
+            from pipeline.cli.examples import add_examples
+
+            module = importlib.import_module(f"pipeline.cli.{COMMAND_MODULES[name]}")
+            for command in module.COMMANDS:
+                if command.name not in self.commands:
+                    add_examples(command, command.name)
+                    self.add_command(command)
+        return self.commands.get(name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -66,19 +94,6 @@ def cli(ctx: click.Context, project_dir: str | None, verbose: int, quiet: bool) 
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
     ctx.obj = AppContext(project_dir=project_dir, verbose=verbose, quiet=quiet)
-
-
-def _register() -> None:
-    from pipeline.cli import draft_cmds, media_cmds, preview_cmds, project_cmds, review_cmds, subtitle_cmds
-    from pipeline.cli.examples import add_examples
-
-    for module in (project_cmds, subtitle_cmds, draft_cmds, media_cmds, preview_cmds, review_cmds):
-        for command in module.COMMANDS:
-            add_examples(command, command.name)
-            cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:
