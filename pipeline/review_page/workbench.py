@@ -1,0 +1,457 @@
+"""The review workbench's operations, as plain data in and out (no HTTP here: the server maps requests to
+these calls and their errors to statuses; scripts and tests may call them directly).
+
+Reading: the videos and their tracks with states; one track's cues with their state, ``pipeline check``
+findings, source text, comments and version. Writing: one cue's text, approvals, comments. Every write
+names the version of what it was based on and is refused with :class:`ChangedElsewhereError` when the
+file changed since; writes hold the project's lock for the moment they take (:class:`LockedError` when a
+build holds it). The rules that judge a cue are ``pipeline check``'s own, run on the text as typed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from pipeline.cue_edit import ChangedElsewhereError, clean_cue_text, cue_version, file_version, splice_cue_text
+from pipeline.errors import LockedError, PipelineError, UsageError
+from pipeline.formats import parse_srt
+from pipeline.formats.encoding import decode_subtitle_bytes
+from pipeline.fsutil import atomic_path
+from pipeline.model import Cue, Track
+from pipeline.project import Project
+from pipeline import notes as notes_mod
+from pipeline.review_page import approval
+from pipeline.review_page.data import STATE_LABELS, _label, pick_source_language, source_cues_for
+from pipeline.review_record import NONE, RecordError, SourceIndex, read_record, record_path, text_hash
+
+log = logging.getLogger(__name__)
+
+MAX_CUE_TEXT = 2000  # characters: far beyond any cue, small enough to keep a request small
+NAME_LIMIT = 100
+
+
+class NotFound(UsageError):
+    """A video, track, cue or comment that does not exist (HTTP 404)."""
+
+
+def _finding(f) -> dict:
+    return {"rule": str(f.rule), "severity": str(f.severity), "message": str(f.message)}
+
+
+def _reviewer(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise UsageError("the reviewer's name is missing", hint="say who you are: your name is recorded")
+    return " ".join(name.split())[:NAME_LIMIT]
+
+
+@dataclass
+class _Loaded:
+    """One track as read from disk in one go."""
+
+    path: Path
+    data: bytes
+    track: Track
+
+    @property
+    def version(self) -> str:
+        return file_version(self.data)
+
+
+def _file_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+class Workbench:
+    """The operations on one project. Thread-safe: reads run in parallel, writes one at a time."""
+
+    def __init__(self, project: Project, runner=None):
+        self.project = project
+        self.runner = runner
+        self._write = threading.Lock()
+        self._facts: dict[str, object] = {}
+        self._facts_lock = threading.Lock()
+        self._media: dict[str, tuple[Path, str]] = {}
+        self._media_lock = threading.Lock()
+
+    # -- reading ----------------------------------------------------------------------------------------
+
+    def _video(self, video_id: str):
+        try:
+            return self.project.video(video_id)
+        except PipelineError:
+            raise NotFound(f"no video {video_id!r} in {self.project.catalog_path}") from None
+
+    def _track_path(self, video_id: str, language: str) -> Path:
+        self._video(video_id)
+        if language not in self.project.track_languages(video_id):
+            raise NotFound(f"no {language!r} track for video {video_id!r}")
+        return self.project.track_path(video_id, language)
+
+    def _load(self, video_id: str, language: str) -> _Loaded:
+        path = self._track_path(video_id, language)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"{path}: the track is gone") from None
+        return _Loaded(path, data, parse_srt(decode_subtitle_bytes(data, path), path, language))
+
+    def facts(self, video_id: str):
+        """The video's frame rate and length for the rules, probed once per server run."""
+        with self._facts_lock:
+            if video_id not in self._facts:
+                from pipeline.cache import WorkCache
+                from pipeline.checks.run import probe_facts
+                from pipeline.render import WORK
+
+                facts, _note = probe_facts(self._video(video_id).source, self.runner,
+                                           cache=WorkCache(self.project.dist / WORK / "cache.json"))
+                self._facts[video_id] = facts
+            return self._facts[video_id]
+
+    def videos(self) -> dict:
+        """Every video with its tracks: state, counts, open comments."""
+        from pipeline.tracks import track_state
+
+        out = []
+        for vid, video in self.project.videos.items():
+            tracks = []
+            for lang in self.project.track_languages(vid):
+                state = track_state(self.project, vid, lang)
+                tracks.append({
+                    "language": lang, "label": _label(lang), "origin": state.origin, "cues": state.cues,
+                    "counts": {k: v for k, v in state.counts.items() if v}, "publishable": state.publishable,
+                    "reason": state.reason, "open_comments": notes_mod.open_count(state.path),
+                    "path": self._rel(state.path),
+                })
+            out.append({"id": vid, "title": video.title, "audio_language": video.audio_language, "tracks": tracks})
+        return {"project": self.project.name, "videos": out}
+
+    def media(self, video_id: str) -> tuple[Path, str]:
+        """The browser-playable copy of a video (``dist/review/<video>/``, made on first use) and its type.
+
+        A file whose real path leaves ``dist/review/`` (a symlink planted there) is never served."""
+        from pipeline.review_page.build import build_review, review_root
+
+        self._video(video_id)
+        with self._media_lock:
+            if video_id not in self._media:
+                result = build_review(self.project, video_id, runner=self.runner)
+                media = result.data.media[0]
+                self._media[video_id] = (result.page.parent / media.name, media.mime)
+        path, mime = self._media[video_id]
+        root = review_root(self.project).resolve()
+        real = path.resolve()
+        if not real.is_relative_to(root) or not real.is_file():
+            raise NotFound(f"{path}: not a file of {root}")
+        return real, mime
+
+    def remember_media(self, video_id: str, path: Path, mime: str) -> None:
+        """A browser copy already made (``pipeline review --serve`` builds the pages before serving)."""
+        with self._media_lock:
+            self._media[video_id] = (path, mime)
+
+    def versions(self, video_id: str, language: str) -> dict:
+        """The versions of a track's files: cheap to poll, to notice changes made elsewhere."""
+        path = self._track_path(video_id, language)
+        return {"file_version": _version(path), "record_version": _version(record_path(path)),
+                "notes_version": _version(notes_mod.notes_path(path))}
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.project.root))
+        except ValueError:
+            return str(path)
+
+    def track(self, video_id: str, language: str) -> dict:
+        """One track for the workbench: its cues with state, findings, source text, comments and version."""
+        from pipeline.checks import check_track
+        from pipeline.tracks import cue_states, track_state
+
+        video = self._video(video_id)
+        loaded = self._load(video_id, language)
+        path = loaded.path
+        state = track_state(self.project, video_id, language)
+        try:
+            states = [s.state for s in cue_states(self.project, video_id, language)]
+        except PipelineError as exc:
+            states = ["human"] * len(loaded.track)
+            state.reason = state.reason or str(exc)
+        if len(states) != len(loaded.track):  # the file changed between two reads: read again
+            return self.track(video_id, language)
+        findings: dict[int | None, list[dict]] = {}
+        try:
+            for f in check_track(self.project, video_id, language, self.runner, facts=self.facts(video_id),
+                                 track=loaded.track):
+                findings.setdefault(f.cue, []).append(_finding(f))
+        except PipelineError as exc:
+            findings.setdefault(None, []).append({"rule": "check", "severity": "error", "message": str(exc)})
+        record = None
+        with contextlib.suppress(RecordError):
+            record = read_record(path)
+        source_language = record.source if record is not None else pick_source_language(
+            video.audio_language, self.project.track_languages(video_id))
+        if source_language == language:
+            source_language = None
+        source_track = self._source_track(video_id, source_language)
+        stale = self._stale_sources(path, loaded.track, record, source_track, states)
+        comments, _ = notes_mod.read_notes_bytes(path)
+        attached, loose = notes_mod.attach(comments, loaded.track.cues)
+        cues = []
+        for number, (cue, cue_state) in enumerate(zip(loaded.track.cues, states), start=1):
+            cues.append({
+                "number": number, "start": cue.start, "end": cue.end, "text": cue.text, "version": cue_version(cue),
+                "state": cue_state, "state_label": STATE_LABELS.get(cue_state, cue_state),
+                "findings": findings.get(number, []),
+                "source": [c.text for c in source_cues_for(source_track.cues, cue.start, cue.end)]
+                if source_track else [],
+                "stale": stale.get(number),
+                "comments": [c.to_dict() for c in attached.get(number, [])],
+            })
+        return {
+            "video": video_id, "title": video.title, "language": language, "label": _label(language),
+            "path": self._rel(path), "record_path": self._rel(record_path(path)) if record is not None else None,
+            "notes_path": self._rel(notes_mod.notes_path(path)),
+            "file_version": loaded.version, "record_version": _version(record_path(path)),
+            "notes_version": _version(notes_mod.notes_path(path)),
+            "origin": state.origin, "publishable": state.publishable, "reason": state.reason,
+            "counts": {k: v for k, v in state.counts.items() if v},
+            "source_language": source_language, "source_label": _label(source_language) if source_language else None,
+            "cues": cues, "track_findings": findings.get(None, []),
+            "track_comments": [c.to_dict() for c in loose],
+            "next_step": next_step(state.origin, state.publishable, state.reason),
+            "style": self._style(video_id, language, loaded.track),
+            "media": f"/media/{video_id}",
+        }
+
+    def _source_track(self, video_id: str, language: str | None) -> Track | None:
+        if not language:
+            return None
+        try:
+            return self._load(video_id, language).track
+        except PipelineError:
+            return None
+
+    def _stale_sources(self, path: Path, track: Track, record, source: Track | None, states: list[str]) -> dict:
+        """For each stale cue: the source text it was drafted (or approved) from, the source text now, and
+        the word diff between them. The old text comes from the record when it holds it, else from git."""
+        from pipeline.source_history import earlier_texts, word_diff
+
+        numbers = [n for n, s in enumerate(states, start=1) if s == "stale"]
+        if not numbers or record is None or source is None:
+            return {}
+        rows = approval.rows_of(record, track)
+        index = SourceIndex(source, record.rows)
+        wanted = {n: rows[n - 1] for n in numbers if rows[n - 1] is not None}
+        old_hashes = {part for row in wanted.values() for part in row.source_sha.split("+") if part != NONE}
+        recorded = {h: t for row in wanted.values()
+                    for h, t in _recorded_source_texts(row).items()}
+        found = dict(recorded)
+        if old_hashes - found.keys():
+            found.update(earlier_texts(path.with_name(f"{record.source}.srt"), old_hashes - found.keys()))
+        out = {}
+        for n, row in wanted.items():
+            i = index.source_of(row)
+            now = source.cues[i].text if i is not None else None
+            parts = [found.get(h) for h in row.source_sha.split("+") if h != NONE]
+            old = "\n".join(parts) if parts and all(p is not None for p in parts) else None
+            out[n] = {"old": old, "now": now,
+                      "diff": word_diff(old, now or "") if old is not None else None}
+        return out
+
+    def _style(self, video_id: str, language: str, track: Track) -> dict | None:
+        """How the burned-in output draws this track (the first output profile), for the page's captions."""
+        try:
+            from pipeline import fonts
+            from pipeline.profiles import burn_style, load_profile, profile_names
+
+            profile = load_profile(self.project, profile_names(self.project, video_id)[0], video_id)
+            style = burn_style(self.project, video_id, language, profile)
+            family = None
+            with contextlib.suppress(PipelineError):
+                family = fonts.choose_fonts(track, language, style.font, style.bold).primary.family
+        except PipelineError as exc:
+            log.debug("no caption style for %s %s: %s", video_id, language, exc)
+            return None
+        return {"font": family or (style.font if style.font != "auto" else None), "size": style.size,
+                "outline": style.outline, "box": style.box, "box_opacity": style.box_opacity,
+                "colour": style.colour, "outline_colour": style.outline_colour,
+                "margin_vertical": style.margin_vertical, "margin_sides": style.margin_sides, "bold": style.bold,
+                "position": style.position, "rtl": fonts.is_rtl(track), "profile": profile.name}
+
+    def preview(self, video_id: str, language: str, number: int, text: str) -> dict:
+        """The ``pipeline check`` findings of cue ``number`` if its text were ``text`` (nothing is written)."""
+        from pipeline.checks import check_track
+
+        text = _text_arg(text)
+        loaded = self._load(video_id, language)
+        _cue_at(loaded, number)
+        try:
+            cleaned = clean_cue_text(text)
+        except UsageError as exc:
+            return {"number": number, "findings": [{"rule": "text", "severity": "error", "message": exc.message}]}
+        cues = list(loaded.track.cues)
+        cues[number - 1] = cues[number - 1].with_text(cleaned)
+        found = check_track(self.project, video_id, language, self.runner, facts=self.facts(video_id),
+                            track=Track(cues, language))
+        return {"number": number, "findings": [_finding(f) for f in found if f.cue == number]}
+
+    # -- writing ----------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write at a time in this process, under the project's lock (a build reads whole tracks)."""
+        from pipeline.build import project_lock
+
+        with self._write, contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(project_lock(self.project, wait=False))
+            except LockedError as exc:
+                raise LockedError(f"{exc.message}: nothing was written",
+                                  hint="your text is kept on the page; save again when it has finished") from None
+            yield
+
+    def save_cue(self, video_id: str, language: str, number: int, version: str, text: str) -> dict:
+        """Write cue ``number``'s new text into the track, changing no other byte of the file.
+
+        ``version`` is the cue's version the edit was based on; a cue that changed since (or a cue at
+        that number that is another cue now) is a :class:`ChangedElsewhereError` and nothing is written.
+        """
+        cleaned = clean_cue_text(_text_arg(text))
+        with self._writing():
+            loaded = self._load(video_id, language)
+            cue = _cue_at(loaded, number)
+            if cue_version(cue) != version:
+                raise ChangedElsewhereError(loaded.path, f"cue {number}")
+            if cue.text == cleaned:
+                return {"number": number, "version": version, "text": cleaned, "file_version": loaded.version,
+                        "changed": False}
+            spliced = splice_cue_text(loaded.data, number, cleaned, loaded.path)
+            _replace_guarded(loaded.path, spliced.data, loaded.data)
+            new_cue = spliced.track.cues[number - 1]
+        log.info("%s: cue %d saved from the workbench", loaded.path, number)
+        return {"number": number, "version": cue_version(new_cue), "text": new_cue.text,
+                "file_version": file_version(spliced.data), "changed": True}
+
+    def set_approval(self, video_id: str, language: str, cues: Sequence[dict], reviewer: str,
+                     approved: bool = True) -> dict:
+        """Approve (or take back the approval of) cues given as ``{"number": n, "version": v}``, as
+        ``reviewer``. Refused whole when any cue changed since its version was read."""
+        reviewer = _reviewer(reviewer)
+        wanted = _cue_refs(cues)
+        with self._writing():
+            loaded = self._load(video_id, language)
+            if read_record(loaded.path) is None:
+                raise UsageError(f"{loaded.path}: a person's track (no review record): there is nothing to "
+                                 "approve", hint="a person's track is published as it is")
+            for number, version in wanted:
+                if cue_version(_cue_at(loaded, number)) != version:
+                    raise ChangedElsewhereError(loaded.path, f"cue {number}")
+            numbers = [n for n, _ in wanted]
+            if approved:
+                result = approval.approve_cues(self.project, video_id, language, numbers, reviewer)
+            else:
+                result = approval.unapprove_cues(self.project, video_id, language, numbers, reviewer, loaded.track)
+            if _file_or_none(loaded.path) != loaded.data:  # the record describes the track read above
+                raise ChangedElsewhereError(loaded.path)
+        return {"changed": result.changed, "unchanged": result.unchanged, "approved": approved,
+                "reviewer": reviewer}
+
+    def add_comment(self, video_id: str, language: str, number: int, version: str | None, author: str,
+                    text: str) -> dict:
+        """A new open comment on cue ``number`` (its ``version`` as read), or on the whole track (0)."""
+        author = _reviewer(author)
+        with self._writing():
+            loaded = self._load(video_id, language)
+            cue = None
+            if number:
+                cue = _cue_at(loaded, number)
+                if cue_version(cue) != version:
+                    raise ChangedElsewhereError(loaded.path, f"cue {number}")
+            comments, data = notes_mod.read_notes_bytes(loaded.path)
+            comments, comment = notes_mod.add_comment(comments, number, cue, author, text)
+            notes_mod.write_notes(loaded.path, comments, data)
+        return {"comment": comment.to_dict(), "notes_version": _version(notes_mod.notes_path(loaded.path))}
+
+    def set_comment(self, video_id: str, language: str, comment_id: int, status: str, who: str) -> dict:
+        """Resolve (``status`` resolved) or reopen (open) comment ``comment_id``."""
+        who = _reviewer(who)
+        path = self._track_path(video_id, language)
+        with self._writing():
+            comments, data = notes_mod.read_notes_bytes(path)
+            if not any(c.id == comment_id for c in comments):
+                raise NotFound(f"there is no comment {comment_id} on {path.name}")
+            comments, comment = notes_mod.set_status(comments, comment_id, status, who)
+            notes_mod.write_notes(path, comments, data)
+        return {"comment": comment.to_dict(), "notes_version": _version(notes_mod.notes_path(path))}
+
+
+def next_step(origin: str, publishable: bool, reason: str | None) -> str:
+    """What happens to the track next, in a reviewer's words."""
+    if origin == "machine" and not publishable:
+        return ("Machine draft: not published yet. When every cue is approved here, the comms team's "
+                "`pipeline build` publishes it.")
+    if publishable:
+        return "Publishable: the comms team's next `pipeline build` publishes it as it is now."
+    return f"Not publishable yet ({reason}). Fix it, then the comms team's `pipeline build` publishes it."
+
+
+def _version(path: Path) -> str | None:
+    data = _file_or_none(path)
+    return None if data is None else file_version(data)
+
+
+def _text_arg(text) -> str:
+    if not isinstance(text, str):
+        raise UsageError("the cue's text must be a string")
+    if len(text) > MAX_CUE_TEXT:
+        raise UsageError(f"a cue's text holds at most {MAX_CUE_TEXT} characters")
+    return text
+
+
+def _cue_at(loaded: _Loaded, number) -> Cue:
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise UsageError("a cue number must be a whole number")
+    if not 1 <= number <= len(loaded.track):
+        raise NotFound(f"{loaded.path}: there is no cue {number} (the track has {len(loaded.track)} cues)")
+    return loaded.track.cues[number - 1]
+
+
+def _cue_refs(cues) -> list[tuple[int, str]]:
+    if not isinstance(cues, list) or not cues:
+        raise UsageError("name the cues: a list of {\"number\": N, \"version\": V}")
+    out = []
+    for item in cues:
+        if not isinstance(item, dict) or not isinstance(item.get("version"), str) \
+                or isinstance(item.get("number"), bool) or not isinstance(item.get("number"), int):
+            raise UsageError("each cue is {\"number\": N, \"version\": V}")
+        out.append((item["number"], item["version"]))
+    return out
+
+
+def _replace_guarded(path: Path, data: bytes, expect: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically, unless the file on disk is no longer ``expect``."""
+    import os
+
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if _file_or_none(path) != expect:
+            raise ChangedElsewhereError(path)
+
+
+def _recorded_source_texts(row) -> dict[str, str]:
+    """Source texts a record row holds itself (``source_text``, newer records), by their hash."""
+    text = getattr(row, "source_text", NONE)
+    if not text or text == NONE:
+        return {}
+    return {text_hash(text): text}
