@@ -116,7 +116,7 @@ def parse_notes(text: str, path: Path) -> list[Comment]:
     """The comments in a notes file's text; a malformed line is a :class:`NotesError` naming it."""
     header: list[str] | None = None
     comments: list[Comment] = []
-    bad = "restore the file from git, or fix the line (tab-separated columns as the header names them)"
+    bad = "restore it from git, or fix that line: tab-separated columns, as the header names them"
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

@@ -13,6 +13,7 @@ from rich.table import Table
 from pipeline.catalog_edit import add_video
 from pipeline.errors import PipelineError
 from pipeline.cli.context import AppContext
+from pipeline.notes import open_count
 from pipeline.project import Project
 from pipeline.tracks import track_states
 
@@ -40,7 +41,7 @@ def collect_status(project: Project, videos: tuple[str, ...] = (), runner=None, 
             found = checked.get(state.language)
             tracks.append({**state.to_dict(), "findings": None if check_error else {
                 "errors": (found.errors + (1 if found.unreadable else 0)) if found else 0,
-                "warnings": found.warnings if found else 0}})
+                "warnings": found.warnings if found else 0}, "open_comments": open_count(state.path)})
         rows.append({
             "video": vid, "title": video.title, "audio_language": video.audio_language,
             "source": str(video.source),
@@ -57,22 +58,29 @@ def _findings(counts: dict[str, int] | None) -> str:
     return ", ".join(parts) or "ok"
 
 
+def _comments(count: int | None) -> str:
+    if count is None:
+        return "? (unreadable)"
+    return f"{count} open" if count else "-"
+
+
 def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = (), report=None) -> list[dict]:
     rows = collect_status(project, videos, app.runner, report)
     table = Table(title=f"{project.name}", title_justify="left")
     counted = ("machine", "edited", "approved", "stale")
     headers = {"machine": "unreviewed"}
-    for col in ("video", "lang", "origin", "cues", *counted, "findings", "publishable", "note"):
+    for col in ("video", "lang", "origin", "cues", *counted, "findings", "comments", "publishable", "note"):
         table.add_column(headers.get(col, col), justify="right" if col == "cues" or col in counted else "left")
     for row in rows:
         first = True
         for t in row["tracks"]:
             counts = [str(t["counts"].get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
             table.add_row(row["video"] if first else "", t["language"], t["origin"], str(t["cues"]), *counts,
-                          _findings(t["findings"]), "yes" if t["publishable"] else "no", t["reason"] or "")
+                          _findings(t["findings"]), _comments(t["open_comments"]),
+                          "yes" if t["publishable"] else "no", t["reason"] or "")
             first = False
         for lang in row["missing"]:
-            table.add_row(row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "no",
+            table.add_row(row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "-", "no",
                           "missing track")
             first = False
     # Not at a terminal (CI logs, pipes) rich assumes 80 columns and would squeeze the table unreadably.

@@ -112,9 +112,9 @@ def review_cmd(app: AppContext, video: str | None, languages: tuple[str, ...], s
                        "printed address (with its key) shows or changes anything, and HTTP travels unencrypted",
                        err=True)
         url = server.page_url(video if video else None, languages[0] if video and len(languages) == 1 else None)
-        click.echo(f"review workbench for {project.root} at {url}")
-        click.echo("open that address (it carries this run's key); Ctrl-C stops")
-        try:
+        try:  # Ctrl-C may come as soon as the address is out
+            click.echo(f"review workbench for {project.root} at {url}")
+            click.echo("open that address (it carries this run's key); Ctrl-C stops")
             server.serve_forever()  # returns on Ctrl-C
         except KeyboardInterrupt:
             pass

@@ -1,0 +1,580 @@
+"""The review workbench (``pipeline review --serve``): saving one cue in place, the comments file, and every
+endpoint of the JSON API over real HTTP, with its error statuses and its network safety. The browser
+tests (real headless Chromium) are at the end."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+
+from conftest import EN_CUES, write_srt
+from pipeline.build import project_lock
+from pipeline.cli import cli
+from pipeline.cue_edit import CueTextError, clean_cue_text, cue_version, splice_cue_text
+from pipeline.errors import SubtitleError
+from pipeline.formats import parse_srt, read_track
+from pipeline.formats.encoding import decode_subtitle_bytes
+from pipeline.notes import Comment, add_comment, attach, compose_notes, parse_notes, set_status
+from pipeline.model import Cue
+from pipeline.project import load_project
+from pipeline.review_page.server import host_allowed, make_server
+from pipeline.review_record import read_record
+from pipeline.source_history import word_diff
+
+HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> & "quotes"'
+SPOKEN = [(0.2, 0.9, "Survivors deserve to be heard."), (1.0, 1.6, "Support services help."),
+          (1.7, 2.3, "Help is there."), (2.4, 2.9, "You are not alone.")]
+DRAFT = [(0.2, 0.9, "Las personas sobrevivientes merecen ser escuchadas."), (1.0, 1.6, "Los servicios ayudan."),
+         (1.7, 2.3, "La ayuda está ahí."), (2.4, 2.9, "No estás sola.")]
+
+
+def run_cli(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+# ---------------------------------------------------------------- one cue, in place
+
+
+def test_splice_changes_only_that_cues_text_lines():
+    data = ("\ufeff7\r\n00:00:01,000 --> 00:00:02,000\r\nHola  \r\nmundo\r\n\r\n9\r\n"
+            "00:00:03,000 --> 00:00:04,000\r\nAdiós").encode("utf-8")
+    out = splice_cue_text(data, 2, "Chao\ncon dos líneas").data
+    assert out == data.replace("Adiós".encode(), "Chao\r\ncon dos líneas".encode())  # no final newline, as before
+    out = splice_cue_text(data, 1, "Uno").data
+    assert out == data.replace(b"Hola  \r\nmundo\r\n", b"Uno\r\n")
+    utf16 = "1\n00:00:01,000 --> 00:00:02,000\nHola\n\n2\n00:00:03,000 --> 00:00:04,000\nB\n".encode("utf-16")
+    assert splice_cue_text(utf16, 1, "Olá").data == utf16.replace("Hola".encode("utf-16-le"), "Olá".encode("utf-16-le"))
+
+
+_LINE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85"),
+                     min_size=1, max_size=12).filter(lambda t: t.strip() and "-->" not in t)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(texts=st.lists(st.lists(_LINE_TEXT, min_size=1, max_size=3), min_size=1, max_size=5),
+       newline=st.sampled_from(["\n", "\r\n"]), bom=st.booleans(), final_newline=st.booleans(),
+       numbered=st.booleans(), which=st.integers(0, 4), new=st.lists(_LINE_TEXT, min_size=1, max_size=3))
+@example(texts=[["a"]], newline="\r\n", bom=True, final_newline=False, numbered=False, which=0, new=["b", "c"])
+def test_splice_keeps_every_other_byte(texts, newline, bom, final_newline, numbered, which, new):
+    """Whatever the file looks like, only the chosen cue's text lines change, and the file reads back as
+    the same cues with just that one's text replaced."""
+    blocks = []
+    for i, lines in enumerate(texts):
+        head = [f"{i * 7 + 3}"] if numbered else []
+        blocks.append(newline.join(head + [f"00:00:{i:02d},000 --> 00:00:{i:02d},500"] + lines))
+    text = (newline * 2).join(blocks) + (newline if final_newline else "")
+    data = (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
+    try:
+        before = parse_srt(decode_subtitle_bytes(data, "t.srt"), "t.srt")
+    except SubtitleError:
+        return  # generated text the reader refuses (e.g. a line reading as a cue number): not this test's concern
+    number = which % len(before) + 1
+    try:
+        cleaned = clean_cue_text("\n".join(new))
+    except CueTextError:
+        return
+    out = splice_cue_text(data, number, cleaned).data
+    after = parse_srt(decode_subtitle_bytes(out, "t.srt"), "t.srt")
+    assert after.cues == [c if i != number - 1 else c.with_text(cleaned) for i, c in enumerate(before.cues)]
+    old_lines, new_lines = data.splitlines(keepends=True), out.splitlines(keepends=True)
+    cue = before.cues[number - 1]
+    first = cue.line - 1 + (2 if numbered else 1)  # the first text line (0-based)
+    count = len(cue.text.split("\n"))
+    assert new_lines[:first] == old_lines[:first]
+    assert new_lines[first + len(cleaned.split("\n")):] == old_lines[first + count:]
+
+
+def test_clean_cue_text():
+    assert clean_cue_text("  uno  \r\n\r\n dos \n") == "  uno\n dos"
+    for bad in ("", "  \n ", "00:00:01,000 --> 00:00:02,000", "a\x00b"):
+        with pytest.raises(CueTextError):
+            clean_cue_text(bad)
+
+
+def test_cue_version_names_timing_and_text():
+    cue = Cue(0, 1000, "Hola")
+    assert cue_version(cue) == cue_version(Cue(0, 1000, "Hola", line=9))
+    assert len({cue_version(cue), cue_version(cue.with_text("Hola.")), cue_version(Cue(0, 1001, "Hola"))}) == 3
+
+
+def test_word_diff():
+    assert word_diff("You are not alone.", "You are never alone.") == [
+        ("=", "You are "), ("-", "not"), ("+", "never"), ("=", " alone.")]
+    assert word_diff("a", "a") == [("=", "a")]
+
+
+# ---------------------------------------------------------------- the comments file
+
+
+def test_comments_round_trip_and_stay_with_their_cue(tmp_path):
+    cues = [Cue(0, 1000, "a"), Cue(1000, 2000, "b")]
+    comments, first = add_comment([], 2, cues[1], "Ana  Ruiz", "Tab\there,\nnew line \\n and\\ backslash",
+                                  at="2026-01-02T03:04:05Z")
+    comments, second = add_comment(comments, 0, None, "Bo", "whole track", at="2026-01-02T03:04:06Z")
+    comments, resolved = set_status(comments, 1, "resolved", "Bo", at="2026-01-02T04:00:00Z")
+    text = compose_notes(comments, "sq.srt")
+    assert text.count("\n") == 5  # two comment lines, whatever their text holds
+    again = parse_notes(text, tmp_path / "sq.notes.tsv")
+    assert again == comments and again[0].text == first.text and again[0].author == "Ana Ruiz"
+    assert again[0].status == "resolved" and again[0].resolved_by == "Bo"
+    # A cue inserted above: the comment follows its cue by timing; a deleted cue's comment is kept apart.
+    attached, loose = attach(again, [Cue(0, 500, "new"), *cues])
+    assert list(attached) == [3] and [c.id for c in loose] == [2]
+    attached, loose = attach(again, cues[:1])
+    assert attached == {} and [c.id for c in loose] == [1, 2]
+
+
+def test_comments_file_errors_name_the_line(tmp_path):
+    from pipeline.notes import NotesError
+
+    path = tmp_path / "sq.notes.tsv"
+    good = compose_notes([Comment(1, 1, 0, 1000, "Ana", "2026-01-02T03:04:05Z", "x")], "sq.srt")
+    with pytest.raises(NotesError, match=r"sq.notes.tsv:5: expected 10 tab-separated columns"):
+        parse_notes(good + "2\tbroken\n", path)
+    with pytest.raises(NotesError, match=r"lacks"):
+        parse_notes("id\tcue\n", path)
+    # Columns are found by the header: another order (or an added column) still reads.
+    header, row = good.splitlines()[2:4]
+    cols, values = header.split("\t"), row.split("\t")
+    order = list(reversed(range(len(cols))))
+    swapped = "\t".join(cols[i] for i in order) + "\textra\n" + "\t".join(values[i] for i in order) + "\tz\n"
+    assert parse_notes(swapped, path)[0].text == "x"
+
+
+# ---------------------------------------------------------------- the API over HTTP
+
+
+@pytest.fixture
+def drafted(make_project):
+    """A project whose Spanish track is a machine draft with a review record (drafted by Apertium when it
+    is installed, else written with a record the way `pipeline draft` writes one)."""
+    root = make_project({"talk": {"tracks": {"en": SPOKEN}}}, seconds=3.0)
+    project = load_project(root, explicit=True)
+    if shutil.which("apertium"):
+        assert run_cli("--project", str(root), "draft", "talk", "--to", "es").exit_code == 0
+    else:
+        from pipeline.review_record import ReviewRecord, Row, text_hash, write_record
+
+        es = write_srt(project.track_path("talk", "es"), DRAFT)
+        write_record(es, ReviewRecord("en", [
+            Row(i, int(s * 1000), int(e * 1000), text_hash(src), "test", "test", text_hash(t))
+            for i, ((s, e, src), (_, _, t)) in enumerate(zip(SPOKEN, DRAFT), start=1)]))
+    return project
+
+
+class Api:
+    """A live workbench server and a small client for it."""
+
+    def __init__(self, project, host="127.0.0.1"):
+        self.project = project
+        self.server = make_server(project, host, 0)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base = self.server.base
+        self.token = self.server.token
+
+    def call(self, method, path, body=None, token=True, headers=None, raw=None):
+        head = {"Accept": "application/json", **(headers or {})}
+        if token:
+            head["X-Review-Token"] = self.token if token is True else token
+        data = raw
+        if body is not None:
+            head.setdefault("Content-Type", "application/json")
+            data = json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, headers=head, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as resp:
+                payload = resp.read()
+                status, reply_headers = resp.status, resp.headers
+        except urllib.error.HTTPError as exc:
+            payload, status, reply_headers = exc.read(), exc.code, exc.headers
+        ctype = reply_headers.get("Content-Type", "")
+        return status, (json.loads(payload) if ctype.startswith("application/json") else payload), reply_headers
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.call("POST", path, body if body is not None else {}, **kw)
+
+    def track(self, lang="es"):
+        status, data, _ = self.get(f"/api/videos/talk/tracks/{lang}")
+        assert status == 200, data
+        return data
+
+    def close(self):
+        self.server.shutdown()
+        self.server.close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def api(drafted):
+    client = Api(drafted)
+    yield client
+    client.close()
+
+
+T = "/api/videos/talk/tracks/es"
+
+
+def test_list_videos_and_tracks(api):
+    status, data, headers = api.get("/api/videos")
+    assert status == 200 and headers["Content-Type"] == "application/json" and headers["Cache-Control"] == "no-store"
+    (video,) = data["videos"]
+    assert video["id"] == "talk" and video["title"] == "talk title"
+    tracks = {t["language"]: t for t in video["tracks"]}
+    assert tracks["en"]["origin"] == "human" and tracks["en"]["publishable"]
+    assert tracks["es"]["origin"] == "machine" and not tracks["es"]["publishable"]
+    assert tracks["es"]["counts"] == {"machine": 4} and tracks["es"]["open_comments"] == 0
+    assert tracks["es"]["path"] == "subtitles/talk/es.srt"
+
+
+def test_get_track_cues_with_state_findings_source_and_version(api):
+    track = api.track()
+    assert track["path"] == "subtitles/talk/es.srt" and track["record_path"] == "subtitles/talk/es.review.tsv"
+    assert track["notes_path"] == "subtitles/talk/es.notes.tsv" and track["source_language"] == "en"
+    assert "pipeline build" in track["next_step"] and track["origin"] == "machine"
+    assert [c["state"] for c in track["cues"]] == ["machine"] * 4
+    disk = read_track(api.project.track_path("talk", "es"))
+    for cue, item in zip(disk.cues, track["cues"]):
+        assert item["text"] == cue.text and item["version"] == cue_version(cue)
+    assert track["cues"][0]["source"] == ["Survivors deserve to be heard."]
+    # Findings are exactly what `pipeline check` reports for each cue.
+    from pipeline.checks import check_track
+
+    found = check_track(api.project, "talk", "es")
+    for item in track["cues"]:
+        expected = sorted((f.rule, f.message) for f in found if f.cue == item["number"])
+        assert sorted((f["rule"], f["message"]) for f in item["findings"]) == expected
+    assert track["style"]["size"] > 0 and track["style"]["position"] == "bottom"
+    status, versions, _ = api.get(T + "/versions")
+    assert status == 200 and versions["file_version"] == track["file_version"]
+    assert versions["record_version"] == track["record_version"] and versions["notes_version"] is None
+
+
+def test_check_gives_findings_for_text_not_yet_saved(api):
+    long = "Las personas sobrevivientes merecen ser escuchadas en todas partes, siempre y por todos."
+    before = api.project.track_path("talk", "es").read_bytes()
+    status, data, _ = api.post(T + "/check", {"number": 2, "text": long})
+    assert status == 200 and data["number"] == 2
+    assert "chars-per-line" in {f["rule"] for f in data["findings"]}
+    status, data, _ = api.post(T + "/check", {"number": 2, "text": "Ayudan."})
+    assert "chars-per-line" not in {f["rule"] for f in data["findings"]}
+    status, data, _ = api.post(T + "/check", {"number": 2, "text": ""})
+    assert status == 200 and data["findings"][0]["rule"] == "text"
+    assert api.project.track_path("talk", "es").read_bytes() == before  # nothing written
+
+
+def test_save_one_cue_in_place(api):
+    path = api.project.track_path("talk", "es")
+    # A translator's editor left CRLF endings and a BOM: they stay, as does every other cue's byte.
+    crlf = codecs.BOM_UTF8 + path.read_bytes().replace(b"\n", b"\r\n")
+    path.write_bytes(crlf)
+    cue = api.track()["cues"][1]
+    status, data, _ = api.post(T + "/cues/2", {"version": cue["version"], "text": "Los servicios de apoyo\nayudan.  "})
+    assert status == 200 and data["changed"] and data["text"] == "Los servicios de apoyo\nayudan."
+    after = path.read_bytes()
+    assert after == crlf.replace(cue["text"].encode(), "Los servicios de apoyo\r\nayudan.".encode())
+    track = api.track()
+    assert track["cues"][1]["state"] == "edited" and track["cues"][1]["version"] == data["version"]
+    assert track["file_version"] == data["file_version"]
+    assert not list(path.parent.glob(".*partial*"))  # no temp file left behind
+    # The same text again: nothing to write.
+    status, data, _ = api.post(T + "/cues/2", {"version": data["version"], "text": "Los servicios de apoyo\nayudan."})
+    assert status == 200 and not data["changed"] and path.read_bytes() == after
+
+
+def test_save_refused_when_the_cue_changed_elsewhere(api):
+    path = api.project.track_path("talk", "es")
+    cues = api.track()["cues"]
+    # A text editor changes cue 3 after the page loaded it.
+    path.write_bytes(path.read_bytes().replace(cues[2]["text"].encode(), b"Editado en otro sitio."))
+    status, data, _ = api.post(T + "/cues/3", {"version": cues[2]["version"], "text": "Mi texto"})
+    assert status == 409 and "changed elsewhere" in data["error"]
+    assert b"Editado en otro sitio." in path.read_bytes() and b"Mi texto" not in path.read_bytes()
+    # Another cue of the same file is still saved, and the editor's change is kept.
+    status, data, _ = api.post(T + "/cues/1", {"version": cues[0]["version"], "text": "Primera."})
+    assert status == 200
+    assert b"Editado en otro sitio." in path.read_bytes() and b"Primera." in path.read_bytes()
+    # A cue inserted above shifts the numbers: cue 4 by number is another cue now, so its old version fails.
+    text = path.read_text(encoding="utf-8")
+    path.write_text("1\n00:00:00,000 --> 00:00:00,100\nNuevo.\n\n" + text, encoding="utf-8")
+    status, _, _ = api.post(T + "/cues/4", {"version": cues[3]["version"], "text": "x"})
+    assert status == 409
+
+
+def test_two_reviewers_save_at_once(api):
+    cues = api.track()["cues"]
+    results = {}
+
+    def save(number, text):
+        results[number, text] = api.post(T + f"/cues/{number}", {"version": cues[number - 1]["version"], "text": text})[0]
+
+    threads = [threading.Thread(target=save, args=(n, f"Texto {n}")) for n in (1, 2, 3, 4)]
+    threads += [threading.Thread(target=save, args=(1, "Otro texto 1"))]  # the same cue, the same base version
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results.values()) == [200, 200, 200, 200, 409]
+    texts = [c.text for c in read_track(api.project.track_path("talk", "es")).cues]
+    assert texts[1:] == ["Texto 2", "Texto 3", "Texto 4"] and texts[0] in ("Texto 1", "Otro texto 1")
+
+
+def test_save_refused_while_a_build_holds_the_lock(api):
+    cue = api.track()["cues"][0]
+    path = api.project.track_path("talk", "es")
+    before = path.read_bytes()
+    with project_lock(api.project, wait=False):
+        status, data, _ = api.post(T + "/cues/1", {"version": cue["version"], "text": "Bloqueado."})
+        assert status == 423 and "nothing was written" in data["error"]
+        status, _, _ = api.post(T + "/approve", {"cues": [{"number": 1, "version": cue["version"]}], "reviewer": "Ana"})
+        assert status == 423
+    assert path.read_bytes() == before
+    assert api.post(T + "/cues/1", {"version": cue["version"], "text": "Libre."})[0] == 200
+
+
+def test_bad_input_is_a_400_with_a_json_message(api):
+    cue = api.track()["cues"][0]
+    cases = [
+        (T + "/cues/1", {"version": cue["version"], "text": ""}, 400, "needs some text"),
+        (T + "/cues/1", {"version": cue["version"], "text": "00:00:01,000 --> 00:00:02,000"}, 400, "timing line"),
+        (T + "/cues/1", {"text": "x"}, 400, "version"),
+        (T + "/cues/1", {"version": cue["version"], "text": 5}, 400, "string"),
+        (T + "/cues/1", {"version": cue["version"], "text": "x" * 5000}, 400, "at most"),
+        (T + "/cues/9", {"version": cue["version"], "text": "x"}, 404, "no cue 9"),
+        (T + "/check", {"number": "1", "text": "x"}, 400, "whole number"),
+        (T + "/approve", {"cues": [{"number": 1, "version": cue["version"]}]}, 400, "name"),
+        (T + "/approve", {"cues": "all", "reviewer": "Ana"}, 400, "name the cues"),
+        (T + "/comments", {"number": 1, "version": cue["version"], "author": "Ana", "text": " "}, 400, "needs some text"),
+        (T + "/comments", {"number": -1, "author": "Ana", "text": "x"}, 400, "cue number"),
+        (T + "/comments/7", {"author": "Ana"}, 404, "no comment 7"),
+        ("/api/videos/nope/tracks/es/check", {"number": 1, "text": "x"}, 404, "no video 'nope'"),
+        ("/api/videos/talk/tracks/sq/check", {"number": 1, "text": "x"}, 404, "no 'sq' track"),
+    ]
+    for path, body, code, needle in cases:
+        status, data, headers = api.post(path, body)
+        assert (status, headers["Content-Type"]) == (code, "application/json"), (path, body, data)
+        assert needle in data["error"] and data["status"] == code, (path, data)
+    status, data, _ = api.call("POST", T + "/cues/1", raw=b"{not json", headers={"Content-Type": "application/json"})
+    assert status == 400 and "not valid JSON" in data["error"]
+    status, data, _ = api.call("POST", T + "/cues/1", raw=b"text=x", headers={"Content-Type": "text/plain"})
+    assert status == 400 and "as JSON" in data["error"]
+    status, data, _ = api.call("POST", T + "/cues/1", raw=b"[1]", headers={"Content-Type": "application/json"})
+    assert status == 400 and "JSON object" in data["error"]
+    status, data, _ = api.call("POST", T + "/cues/1", raw=b"x" * 70000, headers={"Content-Type": "application/json"})
+    assert status == 413
+    assert api.get(T + "/nothing")[0] == 404
+    status, data, headers = api.call("DELETE", T)
+    assert status == 405
+    status, data, headers = api.get(T + "/check")
+    assert status == 405 and "POST" in headers["Allow"]
+
+
+def test_approve_and_unapprove_by_version(api):
+    path = api.project.track_path("talk", "es")
+    cues = api.track()["cues"]
+    refs = [{"number": c["number"], "version": c["version"]} for c in cues[:2]]
+    status, data, _ = api.post(T + "/approve", {"cues": refs, "reviewer": "  Ana   Ruiz "})
+    assert status == 200 and data["changed"] == [1, 2] and data["reviewer"] == "Ana Ruiz"
+    assert [c["state"] for c in api.track()["cues"]] == ["approved", "approved", "machine", "machine"]
+    record = read_record(path)
+    assert [r.approved_sha != "-" for r in record.rows] == [True, True, False, False]
+    status, data, _ = api.post(T + "/unapprove", {"cues": refs[1:], "reviewer": "Ana Ruiz"})
+    assert status == 200 and data["changed"] == [2]
+    assert [c["state"] for c in api.track()["cues"]] == ["approved", "machine", "machine", "machine"]
+    # A version that is no longer on disk: refused whole, nothing approved.
+    path.write_bytes(path.read_bytes().replace(cues[3]["text"].encode(), b"Cambiado."))
+    stale_refs = [{"number": 3, "version": cues[2]["version"]}, {"number": 4, "version": cues[3]["version"]}]
+    status, data, _ = api.post(T + "/approve", {"cues": stale_refs, "reviewer": "Ana"})
+    assert status == 409
+    assert [c["state"] for c in api.track()["cues"]][2:] == ["machine", "edited"]
+    # A person's track has nothing to approve.
+    en = api.track("en")["cues"][0]
+    status, data, _ = api.post("/api/videos/talk/tracks/en/approve",
+                               {"cues": [{"number": 1, "version": en["version"]}], "reviewer": "Ana"})
+    assert status == 400 and "person's track" in data["error"]
+
+
+def test_comments_add_resolve_reopen_and_status_counts_them(api):
+    cue = api.track()["cues"][2]
+    status, data, _ = api.post(T + "/comments", {"number": 3, "version": cue["version"], "author": "Ana",
+                                                  "text": "¿«ahí» o «allí»?\nMira el glosario."})
+    assert status == 201 and data["comment"]["id"] == 1 and data["comment"]["status"] == "open"
+    status, data, _ = api.post(T + "/comments", {"number": 0, "author": "Bo", "text": "Track-wide note"})
+    assert status == 201
+    track = api.track()
+    assert [c["text"] for c in track["cues"][2]["comments"]] == ["¿«ahí» o «allí»?\nMira el glosario."]
+    assert [c["text"] for c in track["track_comments"]] == ["Track-wide note"]
+    notes = api.project.track_path("talk", "es").with_suffix(".notes.tsv")
+    assert "Mira el glosario." in notes.read_text(encoding="utf-8")
+    assert _status_comments(api.project, "es") == 2
+    assert api.post(T + "/comments/1", {"author": "Bo"})[1]["comment"]["resolved_by"] == "Bo"
+    assert _status_comments(api.project, "es") == 1
+    assert api.post(T + "/comments/1", {"author": "Bo", "status": "open"})[1]["comment"]["status"] == "open"
+    assert api.post(T + "/comments/1", {"author": "Bo", "status": "maybe"})[0] == 400
+    # A comment on a cue that changed since the page read it: refused, the cue is not what was commented on.
+    status, _, _ = api.post(T + "/comments", {"number": 3, "version": "0" * 16, "author": "Ana", "text": "x"})
+    assert status == 409
+
+
+def _status_comments(project, language):
+    result = run_cli("--project", str(project.root), "status", "--json")
+    tracks = json.loads(result.output)["videos"][0]["tracks"]
+    return next(t for t in tracks if t["language"] == language)["open_comments"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_stale_cue_shows_the_word_diff_of_its_source(drafted):
+    root = drafted.root
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "draft"]):
+        subprocess.run(["git", *args], cwd=root, check=True, env=env)
+    en = drafted.track_path("talk", "en")
+    en.write_text(en.read_text(encoding="utf-8").replace("You are not alone.", "You are never alone."), encoding="utf-8")
+    client = Api(drafted)
+    try:
+        cue = client.track()["cues"][3]
+        assert cue["state"] == "stale"
+        assert cue["stale"] == {"old": "You are not alone.", "now": "You are never alone.",
+                                "diff": [["=", "You are "], ["-", "not"], ["+", "never"], ["=", " alone."]]}
+    finally:
+        client.close()
+
+
+# ---------------------------------------------------------------- safety on a network
+
+
+def test_changes_need_the_key_and_the_same_origin(api):
+    cue = api.track()["cues"][0]
+    path = api.project.track_path("talk", "es")
+    before = path.read_bytes()
+    body = {"version": cue["version"], "text": "Sin llave."}
+    assert api.post(T + "/cues/1", body, token=False)[0] == 403
+    assert api.post(T + "/cues/1", body, token="wrong")[0] == 403
+    status, data, _ = api.post(T + "/cues/1", body, headers={"Origin": "http://evil.example"})
+    assert status == 403 and "another site" in data["error"]
+    status, _, _ = api.post(T + "/cues/1", body, headers={"Sec-Fetch-Site": "cross-site"})
+    assert status == 403
+    for endpoint in ("/check", "/approve", "/unapprove", "/comments", "/comments/1"):
+        assert api.post(T + endpoint, {}, token=False)[0] == 403, endpoint
+    assert path.read_bytes() == before
+    assert api.post(T + "/cues/1", body, headers={"Origin": api.base})[0] == 200
+    assert api.get("/api/videos", token=False)[0] == 200  # reads on loopback need no key
+
+
+def test_host_header_must_name_this_server(api):
+    for host in ("evil.example", "evil.example:80", f"rebind.attacker.test:{api.server.port}"):
+        status, data, _ = api.get("/api/videos", headers={"Host": host})
+        assert status == 400 and "does not answer for host" in data["error"], host
+    for host in (f"127.0.0.1:{api.server.port}", f"localhost:{api.server.port}", "[::1]"):
+        assert api.get("/api/videos", headers={"Host": host})[0] == 200, host
+    assert host_allowed("192.168.1.5:8765", loopback_only=False, names={"localhost"})
+    assert not host_allowed("192.168.1.5:8765", loopback_only=True, names={"localhost"})
+    assert host_allowed("reviewbox:8765", loopback_only=False, names={"localhost", "reviewbox"})
+    assert not host_allowed("reviewbox.evil.example", loopback_only=False, names={"localhost", "reviewbox"})
+    assert not host_allowed(None, loopback_only=True, names=set())
+
+
+def test_nothing_outside_the_workbench_is_served(api, tmp_path):
+    review = api.project.dist / "review"
+    review.mkdir(parents=True, exist_ok=True)
+    (review / "x").symlink_to("/etc")  # served /etc/passwd as /x/passwd before the workbench
+    for path in ("/x/passwd", "/talk/index.html", "/../../assets/catalog.toml", "/%2e%2e/assets/catalog.toml",
+                 "/media/..%2fassets", "/subtitles/talk/es.srt"):
+        status, data, _ = api.get(path)
+        assert status == 404 and b"root:" not in json.dumps(data).encode(), path
+    for path in ("/%00", "/api/videos/talk/tracks/es%00", "/media/talk%0a"):
+        status, data, _ = api.get(path)
+        assert status == 400 and "control characters" in data["error"], path
+    assert api.get("/%ff")[0] in (400, 404)
+    # The video's browser copy replaced by a symlink out of the project: refused.
+    status, _, _ = api.get("/media/talk")
+    assert status == 200
+    media = review / "talk" / "talk.mp4"
+    media.unlink()
+    media.symlink_to("/etc/passwd")
+    status, data, _ = api.get("/media/talk")
+    assert status == 404 and b"root:" not in json.dumps(data).encode()
+
+
+def test_media_is_served_in_byte_ranges(api):
+    status, body, headers = api.get("/media/talk")
+    video = (api.project.dist / "review" / "talk" / "talk.mp4").read_bytes()
+    assert status == 200 and body == video and headers["Content-Type"] == "video/mp4"
+    assert headers["Accept-Ranges"] == "bytes"
+    status, body, headers = api.get("/media/talk", headers={"Range": "bytes=100-199"})
+    assert status == 206 and body == video[100:200] and headers["Content-Range"] == f"bytes 100-199/{len(video)}"
+    assert api.get("/media/talk", headers={"Range": "bytes=-10"})[1] == video[-10:]
+    status, _, headers = api.get("/media/talk", headers={"Range": f"bytes={len(video)}-"})
+    assert status == 416
+    assert api.get("/media/nope")[0] == 404
+
+
+def test_the_page_is_locked_down_and_carries_no_data(api):
+    status, body, headers = api.get("/")
+    html = body.decode("utf-8")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "connect-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+    assert "Survivors" not in html and api.token not in html  # cue text and the key come only through the API
+
+
+def test_listening_beyond_loopback_needs_the_key_for_everything(drafted):
+    client = Api(drafted, host="0.0.0.0")
+    try:
+        assert client.get("/", token=False)[0] == 200  # the empty page, nothing of the project
+        assert client.get("/api/videos", token=False)[0] == 403
+        assert client.get("/media/talk", token=False)[0] == 403
+        assert client.get(f"/media/talk?token={client.token}", token=False)[0] == 200
+        assert client.get("/api/videos")[0] == 200
+    finally:
+        client.close()
+
+
+def test_cli_serve_on_all_addresses_warns(drafted):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(drafted.root), "review", "talk", "es",
+                             "--serve", "--host", "0.0.0.0", "--port", "0"], cwd=repo, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if line.startswith("review workbench for "):
+                break
+        assert "#key=" in line and "&video=talk&lang=es" in line
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "warning: listening on 0.0.0.0" in err and "Traceback" not in err
+    assert proc.returncode == 0
+
+
+def test_a_server_error_is_json_not_a_traceback(api, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(api.server.app.workbench, "videos", broken)
+    status, data, _ = api.get("/api/videos")
+    assert status == 500 and "a bug" in data["error"] and "simulated" not in data["error"]
