@@ -578,3 +578,200 @@ def test_a_server_error_is_json_not_a_traceback(api, monkeypatch, caplog):
     monkeypatch.setattr(api.server.app.workbench, "videos", broken)
     status, data, _ = api.get("/api/videos")
     assert status == 500 and "a bug" in data["error"] and "simulated" not in data["error"]
+
+
+# ---------------------------------------------------------------- in a real browser
+
+from test_review_page import CHROMIUM, PageWatch, browser  # noqa: E402,F401 - the module's browser fixture
+
+CARD = ".cue[data-number='{}']"
+
+
+def _open(browser, client, lang="es", with_key=True) -> PageWatch:
+    url = client.server.page_url("talk", lang) if with_key else client.base + f"/#video=talk&lang={lang}"
+    watch = PageWatch(browser)
+    watch.page.goto(url)
+    watch.wait("document.querySelectorAll('.cue').length > 0", timeout=20)
+    return watch
+
+
+def _findings(watch, number):
+    return watch.js(f"[...document.querySelectorAll(\"{CARD.format(number)} .findings li .rule\")].map(e => e.textContent)")
+
+
+@pytest.mark.browser
+def test_a_reviewer_edits_saves_approves_and_comments(browser, drafted):
+    client = Api(drafted)
+    path = drafted.track_path("talk", "es")
+    before = read_track(path).cues
+    watch = _open(browser, client)
+    page = watch.page
+    try:
+        assert "key=" not in page.url  # the key left the address bar (kept for this tab only)
+        assert page.locator("#track-path").inner_text() == "subtitles/talk/es.srt"
+        assert "pipeline build" in page.locator("#next-step").inner_text()
+        assert watch.js("document.querySelectorAll('.cue').length") == 4
+        page.fill("#reviewer", "Ana Ruiz")
+
+        # Typing a long line: check's chars-per-line finding appears before anything is saved.
+        edit = page.locator(CARD.format(2) + " textarea.edit")
+        edit.click()
+        page.keyboard.press("Control+A")
+        long = "Los servicios de apoyo ayudan a las personas sobrevivientes cada día"
+        edit.press_sequentially(long, delay=5)
+        watch.wait(f"[...document.querySelectorAll(\"{CARD.format(2)} .findings li .rule\")]"
+                   ".some(e => e.textContent === 'chars-per-line')")
+        assert read_track(path).cues == before  # still nothing on disk
+        # The caption on the picture shows the text as typed.
+        watch.js("document.getElementById('video').currentTime = 1.2")
+        watch.wait(f"document.getElementById('captions').textContent === {json.dumps(long)}")
+        # Break the line: the finding goes away as they type.
+        edit.press("End")
+        for _ in range(len("a las personas sobrevivientes cada día")):
+            edit.press("ArrowLeft")
+        edit.press("Backspace")
+        edit.press("Enter")
+        watch.wait(f"![...document.querySelectorAll(\"{CARD.format(2)} .findings li .rule\")]"
+                   ".some(e => e.textContent === 'chars-per-line') && "
+                   f"!document.querySelector(\"{CARD.format(2)} .findings\").classList.contains('checking')")
+        page.keyboard.press("Control+s")
+        watch.wait(f"document.querySelector(\"{CARD.format(2)} .msg\").textContent.startsWith('Saved')")
+        saved = "Los servicios de apoyo ayudan\na las personas sobrevivientes cada día"
+        after = read_track(path).cues
+        assert after[1].text == saved and after[:1] + after[2:] == before[:1] + before[2:]
+        watch.wait(f"document.querySelector(\"{CARD.format(2)} .badge\").textContent === 'edited'")
+
+        # Approve that cue with its button; the record says so.
+        page.click(CARD.format(2) + " button.approve")
+        watch.wait(f"document.querySelector(\"{CARD.format(2)} .badge\").textContent === 'approved'")
+        rows = read_record(path).rows
+        assert rows[1].approved_sha != "-" and all(r.approved_sha == "-" for i, r in enumerate(rows) if i != 1)
+
+        # A comment on cue 3, then `pipeline status` counts it.
+        page.click(CARD.format(3) + " button.comment-toggle")
+        page.fill(CARD.format(3) + " textarea.comment-text", "¿«ahí» o «allí»? Mira el glosario.")
+        page.click(CARD.format(3) + " button.comment-add")
+        watch.wait(f"document.querySelector(\"{CARD.format(3)} .comments .text\")?.textContent === "
+                   "'¿«ahí» o «allí»? Mira el glosario.'")
+        assert _status_comments(drafted, "es") == 1
+        assert "Ana Ruiz" in path.with_suffix(".notes.tsv").read_text(encoding="utf-8")
+        page.click(CARD.format(3) + " .comments button.resolve")
+        watch.wait(f"document.querySelector(\"{CARD.format(3)} .comments li\")?.classList.contains('resolved')")
+        assert _status_comments(drafted, "es") == 0
+
+        # Approve all reviewed: two clicks (the first asks), then every cue is approved and the track publishable.
+        page.click("#approve-all")
+        assert "Click again" in page.locator("#approve-all").inner_text()
+        page.click("#approve-all")
+        watch.wait("[...document.querySelectorAll('.cue .badge')].every(b => b.textContent === 'approved')")
+        watch.wait("document.getElementById('next-step').textContent.startsWith('Publishable')")
+        status = json.loads(run_cli("--project", str(drafted.root), "status", "--json").output)
+        es = next(t for t in status["videos"][0]["tracks"] if t["language"] == "es")
+        assert es["publishable"] and es["counts"]["approved"] == 4
+        assert watch.errors == [] and watch.dialogs == []
+        # The name is remembered by the browser for next time.
+        assert watch.js("localStorage.getItem('pipeline-reviewer')") == "Ana Ruiz"
+    finally:
+        watch.close()
+        client.close()
+
+
+@pytest.mark.browser
+def test_an_edit_made_elsewhere_mid_review_is_refused_and_nothing_is_lost(browser, drafted):
+    client = Api(drafted)
+    path = drafted.track_path("talk", "es")
+    watch = _open(browser, client)
+    page = watch.page
+    try:
+        edit = page.locator(CARD.format(1) + " textarea.edit")
+        edit.fill("Mi traducción, sin guardar.")
+        # Meanwhile a text editor saves another text for the same cue.
+        text = path.read_text(encoding="utf-8")
+        first = read_track(path).cues[0].text
+        path.write_text(text.replace(first, "Texto del editor."), encoding="utf-8")
+        page.click(CARD.format(1) + " button.save")
+        watch.wait(f"document.querySelector(\"{CARD.format(1)} .msg\").textContent.includes('Changed elsewhere')")
+        assert "reload" in page.locator(CARD.format(1) + " .msg").inner_text()
+        assert edit.input_value() == "Mi traducción, sin guardar."  # the reviewer's text stays on the page
+        assert read_track(path).cues[0].text == "Texto del editor."  # and the editor's on disk
+        assert page.locator("#notice").is_visible()
+        page.click("#notice-reload")
+        watch.wait(f"!document.querySelector(\"{CARD.format(1)} .conflict\").hidden")
+        assert "Texto del editor." in page.locator(CARD.format(1) + " .conflict").inner_text()
+        assert edit.input_value() == "Mi traducción, sin guardar."
+        page.click(CARD.format(1) + " button.save")  # now knowingly replacing the editor's text
+        watch.wait(f"document.querySelector(\"{CARD.format(1)} .msg\").textContent.startsWith('Saved')")
+        assert read_track(path).cues[0].text == "Mi traducción, sin guardar."
+
+        # A change on disk while nothing is being edited: the page picks it up by itself.
+        page.locator("#reviewer").click()  # focus out of the cue list
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(read_track(path).cues[3].text, "Cambio desde fuera."), encoding="utf-8")
+        watch.wait(f"document.querySelector(\"{CARD.format(4)} textarea.edit\").value === 'Cambio desde fuera.'",
+                   timeout=15)
+        # With unsaved text on the page, it asks instead of reloading under the reviewer's hands.
+        page.locator(CARD.format(2) + " textarea.edit").fill("Sin guardar.")
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("Cambio desde fuera.", "Otro cambio."), encoding="utf-8")
+        watch.wait("!document.getElementById('notice').hidden && "
+                   "document.getElementById('notice-text').textContent.includes('changed on disk')", timeout=15)
+        assert page.locator(CARD.format(2) + " textarea.edit").input_value() == "Sin guardar."
+        assert watch.errors == [] or all("409" in e for e in watch.errors)
+    finally:
+        watch.close()
+        client.close()
+
+
+@pytest.mark.browser
+def test_without_the_key_the_page_reads_but_changes_nothing(browser, drafted):
+    client = Api(drafted)
+    path = drafted.track_path("talk", "es")
+    before = path.read_bytes()
+    watch = _open(browser, client, with_key=False)
+    page = watch.page
+    try:
+        assert "Read only" in page.locator("#notice-text").inner_text()
+        page.locator(CARD.format(1) + " textarea.edit").fill("Sin llave.")
+        page.click(CARD.format(1) + " button.save")
+        watch.wait(f"document.querySelector(\"{CARD.format(1)} .msg\").textContent.includes('key')")
+        assert path.read_bytes() == before
+        assert page.locator(CARD.format(1) + " textarea.edit").input_value() == "Sin llave."
+    finally:
+        watch.close()
+        client.close()
+
+
+@pytest.mark.browser
+def test_hostile_cue_text_stays_text_and_keys_move_between_cues(browser, make_project):
+    root = make_project({"talk": {"tracks": {"en": EN_CUES, "es": [(0.2, 1.4, "Hola."), (1.6, 2.8, HOSTILE)]}}})
+    project = load_project(root, explicit=True)
+    client = Api(project)
+    watch = _open(browser, client)
+    page = watch.page
+    try:
+        assert page.locator(CARD.format(2) + " textarea.edit").input_value() == HOSTILE
+        watch.js("document.getElementById('video').currentTime = 2.0")
+        watch.wait("document.getElementById('captions').textContent.includes('alert(1)')")
+        page.wait_for_timeout(300)
+        assert watch.js("document.querySelectorAll('main img, main script, main iframe, #captions *[onerror]').length") == 0
+        assert watch.dialogs == [] and watch.errors == []
+        # Saving hostile text writes it as text, and it comes back as text.
+        page.locator(CARD.format(1) + " textarea.edit").fill('<b onmouseover="alert(4)">x</b>')
+        page.keyboard.press("Control+s")
+        watch.wait(f"document.querySelector(\"{CARD.format(1)} .msg\").textContent.startsWith('Saved')")
+        assert read_track(project.track_path("talk", "es")).cues[0].text == '<b onmouseover="alert(4)">x</b>'
+        assert watch.js("document.querySelectorAll('[onmouseover]').length") == 0
+        # Keyboard: next / previous cue, play and pause.
+        page.keyboard.press("Alt+ArrowDown")
+        assert watch.js("document.querySelector('.cue.current').dataset.number") == "2"
+        page.keyboard.press("Alt+ArrowUp")
+        assert watch.js("document.querySelector('.cue.current').dataset.number") == "1"
+        page.keyboard.press("Alt+k")
+        watch.wait("!document.getElementById('video').paused")
+        page.keyboard.press("Alt+k")
+        watch.wait("document.getElementById('video').paused")
+        assert "previous / next cue" in page.locator(".keys").inner_text()
+        assert watch.dialogs == []
+    finally:
+        watch.close()
+        client.close()

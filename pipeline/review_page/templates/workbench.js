@@ -103,7 +103,11 @@
     return error.message + (error.hint ? " (" + error.hint + ")" : "");
   }
 
+  var READ_ONLY = "Read only: open the full address that `pipeline review --serve` printed (it carries the key) " +
+    "to save, approve and comment.";
+
   function notice(text, offerReload) {
+    if (!text && !state.key) { text = READ_ONLY; }
     $("notice-text").textContent = text;
     $("notice-reload").hidden = !offerReload;
     $("notice").hidden = !text;
@@ -774,10 +778,7 @@
   state.key = params.key || (session && session.getItem(KEY_STORE)) || null;
   var local = storage("localStorage");
   reviewerInput.value = (local && local.getItem(NAME_STORE)) || "";
-  if (!state.key) {
-    notice("Read only: open the full address that `pipeline review --serve` printed (it carries the key) to " +
-      "save, approve and comment.");
-  }
+  notice("");
   loadVideos(params);
   state.pollTimer = setInterval(poll, POLL_EVERY);
 })();
