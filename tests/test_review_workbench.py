@@ -775,3 +775,41 @@ def test_hostile_cue_text_stays_text_and_keys_move_between_cues(browser, make_pr
     finally:
         watch.close()
         client.close()
+
+
+@pytest.mark.browser
+def test_captions_on_the_page_sit_where_the_burned_in_output_draws_them(browser, make_project, tmp_path):
+    """The page draws a cue where and as large as ``pipeline preview`` (the burned-in renderer) does: the
+    ink of the caption, found by differencing with the bare picture, in the same place of the frame."""
+    from imaging import gray, ink_box
+
+    root = make_project({"talk": {"tracks": {"en": EN_CUES, "es": [(0.5, 2.5, "Las personas sobrevivientes\n"
+                                                                              "merecen ser escuchadas.")]}}},
+                        size="640x360")
+    project = load_project(root, explicit=True)
+    frame = tmp_path / "frame.png"
+    assert run_cli("--project", str(root), "preview", "talk", "es", "--at", "1.5", "-o", str(frame)).exit_code == 0
+    burned = ink_box(abs(gray(frame) - gray(project.videos["talk"].source, 1.5)))
+    client = Api(project)
+    watch = _open(browser, client)
+    try:
+        watch.js("const v = document.getElementById('video'); v.controls = false; v.currentTime = 1.5")
+        watch.wait("document.getElementById('captions').textContent.includes('merecen')")
+        watch.wait("document.getElementById('video').readyState >= 2")
+        watch.page.wait_for_timeout(300)
+        wrap = watch.page.locator("#video-wrap")
+        with_caption, bare = tmp_path / "with.png", tmp_path / "bare.png"
+        wrap.screenshot(path=str(with_caption))
+        watch.js("document.getElementById('captions').style.visibility = 'hidden'")
+        watch.page.wait_for_timeout(100)
+        wrap.screenshot(path=str(bare))
+        page_ink = ink_box(abs(gray(with_caption) - gray(bare)))
+        size = watch.js("[document.getElementById('video').clientWidth, document.getElementById('video').clientHeight]")
+    finally:
+        watch.close()
+        client.close()
+    assert burned and page_ink
+    b = [burned[0] / 640, burned[1] / 360, burned[2] / 640, burned[3] / 360]
+    p = [page_ink[0] / size[0], page_ink[1] / size[1], page_ink[2] / size[0], page_ink[3] / size[1]]
+    assert p == pytest.approx(b, abs=0.03), (b, p)  # within 3% of the frame on every edge
+    print("burned-in", [round(x, 3) for x in b], "page", [round(x, 3) for x in p])
