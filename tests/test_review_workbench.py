@@ -736,6 +736,12 @@ def test_without_the_key_the_page_reads_but_changes_nothing(browser, drafted):
         watch.wait(f"document.querySelector(\"{CARD.format(1)} .msg\").textContent.includes('key')")
         assert path.read_bytes() == before
         assert page.locator(CARD.format(1) + " textarea.edit").input_value() == "Sin llave."
+        # The printed address pasted into this tab (only the fragment changes): the key is taken, the text saved.
+        page.goto(client.server.page_url("talk", "es"))
+        watch.wait("!document.getElementById('notice-text').textContent.includes('Read only')")
+        page.click(CARD.format(1) + " button.save")
+        watch.wait(f"document.querySelector(\"{CARD.format(1)} .msg\").textContent.startsWith('Saved')")
+        assert read_track(path).cues[0].text == "Sin llave."
     finally:
         watch.close()
         client.close()

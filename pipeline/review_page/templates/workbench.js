@@ -772,10 +772,28 @@
     if (store) { store.setItem(NAME_STORE, reviewer()); }
   });
 
-  var params = hashParams();
   var session = storage("sessionStorage");
-  if (params.key && session) { session.setItem(KEY_STORE, params.key); }
-  state.key = params.key || (session && session.getItem(KEY_STORE)) || null;
+
+  // The key comes in the address's fragment (never sent to the server, kept for this tab only).
+  function takeKey(params) {
+    if (params.key && session) { session.setItem(KEY_STORE, params.key); }
+    state.key = params.key || (session && session.getItem(KEY_STORE)) || state.key || null;
+  }
+
+  var params = hashParams();
+  takeKey(params);
+  // An address pasted into the open tab changes only the fragment: take its key and its choice.
+  window.addEventListener("hashchange", function () {
+    var changed = hashParams();
+    if (!changed.key && !changed.video) { return; }
+    takeKey(changed);
+    notice("");
+    if (changed.video && (changed.video !== state.video || (changed.lang && changed.lang !== state.lang))) {
+      loadVideos(changed);
+    } else {
+      writeHash();
+    }
+  });
   var local = storage("localStorage");
   reviewerInput.value = (local && local.getItem(NAME_STORE)) || "";
   notice("");
