@@ -177,10 +177,15 @@ def drafted(make_project):
 
 
 class Api:
-    """A live workbench server and a small client for it."""
+    """A live workbench server and a small client for it (``remote``: a server in another process, as
+    ``(base, token)``)."""
 
-    def __init__(self, project, host="127.0.0.1"):
+    def __init__(self, project, host="127.0.0.1", remote=None):
         self.project = project
+        if remote:
+            self.server = self.thread = None
+            self.base, self.token = remote
+            return
         self.server = make_server(project, host, 0)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -217,6 +222,8 @@ class Api:
         return data
 
     def close(self):
+        if self.server is None:
+            return
         self.server.shutdown()
         self.server.close()
         self.thread.join(5)
@@ -456,6 +463,48 @@ def test_stale_cue_shows_the_word_diff_of_its_source(drafted):
                                 "diff": [["=", "You are "], ["-", "not"], ["+", "never"], ["=", " alone."]]}
     finally:
         client.close()
+
+
+_SERVE_LIMITED = """
+import resource, sys
+from pipeline.project import load_project
+from pipeline.review_page.server import make_server
+server = make_server(load_project(sys.argv[1], explicit=True), "127.0.0.1", 0)
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # no file of this process may grow past it
+print(server.base, server.token, flush=True)
+server.serve_forever()
+"""
+
+
+def test_a_full_disk_loses_nothing_and_says_so(drafted):
+    """A server whose writes fail as on a full disk (a real EFBIG from the kernel, in a subprocess with a
+    file-size limit): the save is refused with a clear 507, the track, the record and the comments are as
+    they were, no temp file is left, and the server goes on working."""
+    path = drafted.track_path("talk", "es")
+    before, record_before = path.read_bytes(), path.with_suffix(".review.tsv").read_bytes()
+    limit = len(before) + 300
+    proc = subprocess.Popen([sys.executable, "-c", _SERVE_LIMITED, str(drafted.root), str(limit)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base, token = proc.stdout.readline().split()
+        client = Api(drafted, remote=(base, token))
+        cue = client.track()["cues"][0]
+        status, data, _ = client.post(T + "/cues/1", {"version": cue["version"], "text": "Muy largo. " * 60})
+        assert status == 507 and "the disk is full" in data["error"] and "es.srt" in data["error"]
+        assert "your text is kept" in data["hint"]
+        assert path.read_bytes() == before
+        assert [p.name for p in path.parent.iterdir() if "partial" in p.name] == []
+        status, data, _ = client.post(T + "/comments", {"number": 1, "version": cue["version"], "author": "Ana",
+                                                        "text": "Nota " * 200})
+        assert status == 507 and not path.with_suffix(".notes.tsv").exists()
+        status, data, _ = client.post(T + "/cues/1", {"version": cue["version"], "text": "Corto."})
+        assert status == 200 and read_track(path).cues[0].text == "Corto."
+        assert path.with_suffix(".review.tsv").read_bytes() == record_before
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=10)
+    assert "Traceback" not in err
 
 
 # ---------------------------------------------------------------- safety on a network

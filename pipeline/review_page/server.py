@@ -39,7 +39,7 @@ from werkzeug.wrappers import Request, Response
 from pipeline.cue_edit import ChangedElsewhereError
 from pipeline.errors import LockedError, PipelineError, UsageError
 from pipeline.project import Project
-from pipeline.review_page.workbench import NotFound, Workbench
+from pipeline.review_page.workbench import CannotWrite, NotFound, Workbench
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +177,8 @@ class ReviewApp:
             response = error_response(exc.code or 400, exc.description or exc.name)
         except PipelineError as exc:
             status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+            if isinstance(exc, CannotWrite) and exc.disk_full:
+                status = 507  # Insufficient Storage
             if status == 500:
                 log.warning("%s %s: %s", request.method, request.path, exc)
             response = error_response(status, exc.message, exc.hint)

@@ -11,6 +11,7 @@ build holds it). The rules that judge a cue are ``pipeline check``'s own, run on
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import threading
 from dataclasses import dataclass
@@ -37,6 +38,18 @@ NAME_LIMIT = 100
 
 class NotFound(UsageError):
     """A video, track, cue or comment that does not exist (HTTP 404)."""
+
+
+class CannotWrite(PipelineError):
+    """The file system refused a write (full disk, no permission ...): nothing was changed."""
+
+    def __init__(self, path: Path, exc: OSError):
+        self.disk_full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        what = "the disk is full" if self.disk_full else (exc.strerror or str(exc))
+        super().__init__(f"cannot write {path}: {what}; nothing was changed",
+                         hint="your text is kept on the page; " + (
+                             "free some space, then save again" if self.disk_full else "fix that, then save again"))
+        self.path = Path(path)
 
 
 def _finding(f) -> dict:
@@ -316,7 +329,12 @@ class Workbench:
             except LockedError as exc:
                 raise LockedError(f"{exc.message}: nothing was written",
                                   hint="your text is kept on the page; save again when it has finished") from None
-            yield
+            except OSError as exc:  # the lock's own files in dist/
+                raise CannotWrite(self.project.dist, exc) from None
+            try:
+                yield
+            except OSError as exc:  # e.g. the review record written by the approval
+                raise CannotWrite(Path(exc.filename or self.project.subtitles), exc) from None
 
     def save_cue(self, video_id: str, language: str, number: int, version: str, text: str) -> dict:
         """Write cue ``number``'s new text into the track, changing no other byte of the file.
@@ -377,7 +395,7 @@ class Workbench:
                     raise ChangedElsewhereError(loaded.path, f"cue {number}")
             comments, data = notes_mod.read_notes_bytes(loaded.path)
             comments, comment = notes_mod.add_comment(comments, number, cue, author, text)
-            notes_mod.write_notes(loaded.path, comments, data)
+            _write_notes(loaded.path, comments, data)
         return {"comment": comment.to_dict(), "notes_version": _version(notes_mod.notes_path(loaded.path))}
 
     def set_comment(self, video_id: str, language: str, comment_id: int, status: str, who: str) -> dict:
@@ -389,7 +407,7 @@ class Workbench:
             if not any(c.id == comment_id for c in comments):
                 raise NotFound(f"there is no comment {comment_id} on {path.name}")
             comments, comment = notes_mod.set_status(comments, comment_id, status, who)
-            notes_mod.write_notes(path, comments, data)
+            _write_notes(path, comments, data)
         return {"comment": comment.to_dict(), "notes_version": _version(notes_mod.notes_path(path))}
 
 
@@ -440,13 +458,23 @@ def _replace_guarded(path: Path, data: bytes, expect: bytes) -> None:
     """Replace ``path`` with ``data`` atomically, unless the file on disk is no longer ``expect``."""
     import os
 
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if _file_or_none(path) != expect:
-            raise ChangedElsewhereError(path)
+    try:
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if _file_or_none(path) != expect:
+                raise ChangedElsewhereError(path)
+    except OSError as exc:
+        raise CannotWrite(path, exc) from None
+
+
+def _write_notes(track_path: Path, comments, expect: bytes | None) -> None:
+    try:
+        notes_mod.write_notes(track_path, comments, expect)
+    except OSError as exc:
+        raise CannotWrite(notes_mod.notes_path(track_path), exc) from None
 
 
 def _recorded_source_texts(row) -> dict[str, str]:
