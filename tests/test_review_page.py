@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import example, given, settings, strategies as st
 
 from conftest import EN_CUES, ES_CUES, ffprobe_json, make_video, write_srt
 from pipeline.cli import cli
@@ -35,7 +36,7 @@ from pipeline.media.probe import probe
 from pipeline.model import Cue
 from pipeline.project import load_project
 from pipeline.review_page import build_review, collect_findings, gather
-from pipeline.review_page.data import Finding, MediaFile, source_cues_for
+from pipeline.review_page.data import Finding, MediaFile, SpokenAt, source_cues_for
 from pipeline.review_page.html import render_review
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -70,6 +71,20 @@ def test_source_cues_for_picks_cues_spoken_at_the_same_time():
     # Only a sliver overlaps anything: still shown rather than nothing.
     assert [c.text for c in source_cues_for(source, 2900, 4000)] == ["c"]
     assert source_cues_for(source, 3000, 4000) == []
+
+
+_SPANS = st.lists(st.tuples(st.integers(0, 5000), st.integers(1, 3000)), max_size=25)
+
+
+@settings(max_examples=200, deadline=None)
+@given(source=_SPANS, asked=_SPANS)
+@example(source=[(0, 1000), (1000, 1000), (2000, 1000)], asked=[(950, 1100), (500, 1000), (2900, 1100)])
+def test_spoken_at_finds_what_the_plain_scan_finds(source, asked):
+    """The bisection lookup gives exactly the cues of a scan over the whole source track."""
+    cues = sorted((Cue(s, s + d, f"c{i}") for i, (s, d) in enumerate(source)), key=lambda c: (c.start, c.end))
+    spoken = SpokenAt(cues)
+    for start, duration in asked:
+        assert spoken(start, start + duration) == source_cues_for(cues, start, start + duration)
 
 
 def test_gather_pairs_translation_with_source_text(project):

@@ -27,7 +27,7 @@ from pipeline.model import Cue, Track
 from pipeline.project import Project
 from pipeline import notes as notes_mod
 from pipeline.review_page import approval
-from pipeline.review_page.data import STATE_LABELS, _label, pick_source_language, source_cues_for
+from pipeline.review_page.data import STATE_LABELS, SpokenAt, _label, pick_source_language
 from pipeline.review_record import NONE, RecordError, SourceIndex, read_record, record_path, text_hash
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,16 @@ def _reviewer(name) -> str:
 
 
 @dataclass
+class _Unreadable:
+    """A track the check could not read, as a finding about the whole track."""
+
+    message: str
+    cue: None = None
+    rule: str = "unreadable"
+    severity: str = "error"
+
+
+@dataclass
 class _Loaded:
     """One track as read from disk in one go."""
 
@@ -92,6 +102,9 @@ class Workbench:
         self._facts: dict[str, object] = {}
         self._facts_lock = threading.Lock()
         self._media: dict[str, tuple[Path, str]] = {}
+        self._styles: dict[tuple, dict | None] = {}
+        self._parsed: dict[Path, tuple[str, Track]] = {}
+        self._parsed_lock = threading.Lock()
         self._media_lock = threading.Lock()
 
     # -- reading ----------------------------------------------------------------------------------------
@@ -114,7 +127,47 @@ class Workbench:
             data = path.read_bytes()
         except FileNotFoundError:
             raise NotFound(f"{path}: the track is gone") from None
-        return _Loaded(path, data, parse_srt(decode_subtitle_bytes(data, path), path, language))
+        return _Loaded(path, data, self._parse(path, data, language))
+
+    def _parse(self, path: Path, data: bytes, language: str) -> Track:
+        """A track's cues, parsed once per version of the file (a reviewer's every pause in typing checks
+        the whole video: reading its tracks again each time would cost more than the rules)."""
+        version = file_version(data)
+        with self._parsed_lock:
+            hit = self._parsed.get(path)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        track = parse_srt(decode_subtitle_bytes(data, path), path, language)
+        with self._parsed_lock:
+            self._parsed[path] = (version, track)
+        return track
+
+    def _video_tracks(self, video_id: str, replaced: Track | None = None) -> dict[str, Track]:
+        """Every readable track of a video as on disk now (``replaced`` instead of its language's), for
+        the check; an unreadable one is left to the check, which reports it."""
+        tracks = {}
+        for lang in self.project.track_languages(video_id):
+            if replaced is not None and lang == replaced.language:
+                tracks[lang] = replaced
+                continue
+            path = self.project.track_path(video_id, lang)
+            try:
+                tracks[lang] = self._parse(path, path.read_bytes(), lang)
+            except (OSError, PipelineError):
+                continue
+        return tracks
+
+    def _check(self, video_id: str, language: str, track: Track) -> list:
+        from pipeline.checks.run import check_video
+
+        report = check_video(self.project, video_id, self.runner, only_languages=[language],
+                             facts=self.facts(video_id), tracks_instead=self._video_tracks(video_id, track))
+        found = []
+        for checked in report.tracks:
+            if checked.unreadable:
+                found.append(_Unreadable(checked.unreadable))
+            found.extend(checked.findings)
+        return found
 
     def facts(self, video_id: str):
         """The video's frame rate and length for the rules, probed once per server run."""
@@ -185,7 +238,6 @@ class Workbench:
 
     def track(self, video_id: str, language: str) -> dict:
         """One track for the workbench: its cues with state, findings, source text, comments and version."""
-        from pipeline.checks import check_track
         from pipeline.tracks import cue_states, track_state
 
         video = self._video(video_id)
@@ -201,8 +253,7 @@ class Workbench:
             return self.track(video_id, language)
         findings: dict[int | None, list[dict]] = {}
         try:
-            for f in check_track(self.project, video_id, language, self.runner, facts=self.facts(video_id),
-                                 track=loaded.track):
+            for f in self._check(video_id, language, loaded.track):
                 findings.setdefault(f.cue, []).append(_finding(f))
         except PipelineError as exc:
             findings.setdefault(None, []).append({"rule": "check", "severity": "error", "message": str(exc)})
@@ -217,14 +268,14 @@ class Workbench:
         stale = self._stale_sources(path, loaded.track, record, source_track, states)
         comments, _ = notes_mod.read_notes_bytes(path)
         attached, loose = notes_mod.attach(comments, loaded.track.cues)
+        spoken = SpokenAt(source_track.cues if source_track else [])
         cues = []
         for number, (cue, cue_state) in enumerate(zip(loaded.track.cues, states), start=1):
             cues.append({
                 "number": number, "start": cue.start, "end": cue.end, "text": cue.text, "version": cue_version(cue),
                 "state": cue_state, "state_label": STATE_LABELS.get(cue_state, cue_state),
                 "findings": findings.get(number, []),
-                "source": [c.text for c in source_cues_for(source_track.cues, cue.start, cue.end)]
-                if source_track else [],
+                "source": [c.text for c in spoken(cue.start, cue.end)],
                 "stale": stale.get(number),
                 "comments": [c.to_dict() for c in attached.get(number, [])],
             })
@@ -240,7 +291,7 @@ class Workbench:
             "cues": cues, "track_findings": findings.get(None, []),
             "track_comments": [c.to_dict() for c in loose],
             "next_step": next_step(state.origin, state.publishable, state.reason),
-            "style": self._style(video_id, language, loaded.track),
+            "style": self._style(video_id, language, loaded),
             "media": f"/media/{video_id}",
         }
 
@@ -279,8 +330,19 @@ class Workbench:
                       "diff": word_diff(old, now or "") if old is not None else None}
         return out
 
-    def _style(self, video_id: str, language: str, track: Track) -> dict | None:
-        """How the burned-in output draws this track (the first output profile), for the page's captions."""
+    def _style(self, video_id: str, language: str, loaded: _Loaded) -> dict | None:
+        """How the burned-in output draws this track (the first output profile), for the page's captions.
+        Remembered per version of the track (choosing fonts reads every character) and of the catalog."""
+        try:
+            catalog = self.project.catalog_path.stat().st_mtime_ns
+        except OSError:
+            catalog = None
+        key = (video_id, language, loaded.version, catalog)
+        if key not in self._styles:
+            self._styles[key] = self._make_style(video_id, language, loaded.track)
+        return self._styles[key]
+
+    def _make_style(self, video_id: str, language: str, track: Track) -> dict | None:
         try:
             from pipeline import fonts
             from pipeline.profiles import burn_style, load_profile, profile_names
@@ -301,7 +363,6 @@ class Workbench:
 
     def preview(self, video_id: str, language: str, number: int, text: str) -> dict:
         """The ``pipeline check`` findings of cue ``number`` if its text were ``text`` (nothing is written)."""
-        from pipeline.checks import check_track
 
         text = _text_arg(text)
         loaded = self._load(video_id, language)
@@ -312,8 +373,7 @@ class Workbench:
             return {"number": number, "findings": [{"rule": "text", "severity": "error", "message": exc.message}]}
         cues = list(loaded.track.cues)
         cues[number - 1] = cues[number - 1].with_text(cleaned)
-        found = check_track(self.project, video_id, language, self.runner, facts=self.facts(video_id),
-                            track=Track(cues, language))
+        found = self._check(video_id, language, Track(cues, language))
         return {"number": number, "findings": [_finding(f) for f in found if f.cue == number]}
 
     # -- writing ----------------------------------------------------------------------------------------
