@@ -772,6 +772,36 @@ def test_an_edit_made_elsewhere_mid_review_is_refused_and_nothing_is_lost(browse
 
 
 @pytest.mark.browser
+def test_unsaved_text_survives_closing_the_page(browser, drafted):
+    client = Api(drafted)
+    path = drafted.track_path("talk", "es")
+    context = browser.new_context(viewport={"width": 1200, "height": 800})  # one browser profile, two tabs
+
+    class Profile:
+        def new_page(self, **_):
+            return context.new_page()
+
+    watch = _open(Profile(), client)
+    try:
+        watch.page.locator(CARD.format(3) + " textarea.edit").fill("A medio escribir")
+        watch.page.close()  # the tab is closed (or crashed) before saving
+        watch = _open(Profile(), client)
+        edit = watch.page.locator(CARD.format(3) + " textarea.edit")
+        watch.wait(f"document.querySelector(\"{CARD.format(3)} textarea.edit\").value === 'A medio escribir'")
+        assert "unsaved text from before" in watch.page.locator(CARD.format(3) + " .msg").inner_text()
+        assert watch.js(f"document.querySelector(\"{CARD.format(3)}\").classList.contains('dirty')")
+        edit.click()
+        watch.page.keyboard.press("Control+s")
+        watch.wait(f"document.querySelector(\"{CARD.format(3)} .msg\").textContent.startsWith('Saved')")
+        assert read_track(path).cues[2].text == "A medio escribir"
+        assert watch.js("Object.keys(localStorage).filter(k => k.startsWith('pipeline-unsaved:')).length") == 0
+    finally:
+        watch.close()
+        context.close()
+        client.close()
+
+
+@pytest.mark.browser
 def test_without_the_key_the_page_reads_but_changes_nothing(browser, drafted):
     client = Api(drafted)
     path = drafted.track_path("talk", "es")

@@ -49,6 +49,28 @@
 
   function reviewer() { return reviewerInput.value.trim(); }
 
+  // Unsaved text is also kept in this browser, so a closed tab, a crash or a restarted server loses nothing.
+  function draftKey(number) {
+    return "pipeline-unsaved:" + state.video + ":" + state.lang + ":" + number;
+  }
+
+  function keepUnsaved(card) {
+    var store = storage("localStorage");
+    if (!store) { return; }
+    try {
+      if (card.dirty) {
+        store.setItem(draftKey(card.number), JSON.stringify({ base: card.cue.version, text: card.edit.value }));
+      } else {
+        store.removeItem(draftKey(card.number));
+      }
+    } catch (e) { /* storage full or refused: the page still holds the text */ }
+  }
+
+  function unsavedFor(number) {
+    var store = storage("localStorage");
+    try { return store ? JSON.parse(store.getItem(draftKey(number)) || "null") : null; } catch (e) { return null; }
+  }
+
   function needReviewer(card) {
     if (reviewer()) { return false; }
     reviewerInput.classList.add("missing");
@@ -268,7 +290,14 @@
       state.cards.forEach(function (card) {
         list.appendChild(card.el);
         var kept = drafts[card.number];
-        if (kept) { keepDraft(card, kept.text, kept.base); }
+        if (kept) { keepDraft(card, kept.text, kept.base); return; }
+        var stored = unsavedFor(card.number);
+        if (stored && stored.text !== card.cue.text) {
+          keepDraft(card, stored.text, { version: stored.base, text: card.cue.text });
+          message(card, "Your unsaved text from before is back: save it, or undo it.", false);
+        } else if (stored) {
+          keepUnsaved(card);  // already saved meanwhile: forget it
+        }
       });
       if (state.current && state.current.number <= state.cards.length) {
         setCurrent(state.cards[state.current.number - 1], false);
@@ -421,6 +450,7 @@
     card.revert.hidden = !card.dirty;
     card.approve.disabled = card.dirty;
     if (!card.dirty) { card.conflict.hidden = true; }
+    keepUnsaved(card);
     updateApproveAll();
   }
 
