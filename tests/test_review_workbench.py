@@ -5,6 +5,7 @@ tests (real headless Chromium) are at the end."""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
 import shutil
@@ -505,6 +506,72 @@ def test_a_full_disk_loses_nothing_and_says_so(drafted):
         proc.kill()
         _, err = proc.communicate(timeout=10)
     assert "Traceback" not in err
+
+
+_SERVE = """
+import sys
+from pipeline.project import load_project
+from pipeline.review_page.server import make_server
+server = make_server(load_project(sys.argv[1], explicit=True), "127.0.0.1", 0)
+print(server.base, server.token, flush=True)
+server.serve_forever()
+"""
+
+
+_SERVE_PAUSING = _SERVE.replace("import sys\n", """import os, sys, time
+from pathlib import Path
+_replace = os.replace
+
+
+def paused_replace(src, dst, *args, **kwargs):  # the worst moment: the new text written, not yet renamed
+    if str(dst).endswith(".srt"):
+        Path(sys.argv[2]).write_text(str(src))
+        time.sleep(600)
+    return _replace(src, dst, *args, **kwargs)
+
+
+os.replace = paused_replace
+""")
+
+
+def test_killed_at_the_worst_moment_of_a_save_the_track_is_whole(drafted, tmp_path):
+    """kill -9 the server after it wrote a cue's new text to its temp file and before the rename: the track
+    is exactly as it was (never half-written under its name), and the next server works normally."""
+    path = drafted.track_path("talk", "es")
+    before = path.read_bytes()
+    flag = tmp_path / "paused"
+    proc = subprocess.Popen([sys.executable, "-c", _SERVE_PAUSING, str(drafted.root), str(flag)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        client = Api(drafted, remote=tuple(proc.stdout.readline().split()))
+        cue = client.track()["cues"][0]
+        def save():
+            with contextlib.suppress(OSError):  # the server dies under it
+                client.post(T + "/cues/1", {"version": cue["version"], "text": "Nunca a medias."})
+
+        saving = threading.Thread(target=save, daemon=True)
+        saving.start()
+        deadline = time.monotonic() + 30
+        while not flag.exists():
+            assert time.monotonic() < deadline and proc.poll() is None, "the save never reached the rename"
+            time.sleep(0.05)
+        temp = Path(flag.read_text())
+        assert "Nunca a medias." in temp.read_text(encoding="utf-8")  # the new text was written in full ...
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert path.read_bytes() == before  # ... and the track is the old one, whole
+    assert temp.name.startswith(".") and drafted.track_languages("talk") == ["en", "es"]
+    client = Api(drafted)  # a new server: the leftover temp file is no track and disturbs nothing
+    try:
+        cue = client.track()["cues"][0]
+        assert client.post(T + "/cues/1", {"version": cue["version"], "text": "Ahora sí."})[0] == 200
+        assert read_track(path).cues[0].text == "Ahora sí."
+    finally:
+        client.close()
 
 
 # ---------------------------------------------------------------- safety on a network
