@@ -21,7 +21,8 @@ from typing import Any, Mapping
 
 from pipeline.errors import UsageError
 from pipeline.formats import (
-    compose_track, conversion_notes, format_of, lost_cue_settings, lost_vtt_blocks, parse_track, read_source,
+    Reading, compose_track, conversion_notes, format_of, lost_cue_settings, lost_vtt_blocks, parse_track,
+    read_for_rewrite,
 )
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.linebreak import break_lines, visible_len
@@ -211,25 +212,41 @@ class FileEdit:
         return self.backup_path
 
 
-def load_for_edit(path: Path, language: str | None = None, encoding: str | None = None) -> tuple[bytes, str, Track, str]:
-    """Read a file for rewriting: raw bytes, decoded text, the track, and the format it is written back in."""
+@dataclass(frozen=True)
+class Loaded:
+    """A file read for rewriting: its bytes, how they were read, the track, and the format it is written in."""
+
+    data: bytes
+    reading: Reading
+    track: Track
+    fmt: str
+
+    @property
+    def text(self) -> str:
+        return self.reading.text
+
+
+def load_for_edit(path: Path, language: str | None = None, encoding: str | None = None) -> Loaded:
+    """Read a file for rewriting. A file that is not UTF-8 is read in the one code page of ``language`` that
+    fits (or as ``encoding`` names it); several or none stop with a :class:`SubtitleEncodingError`."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".srt", ".vtt"):
         raise UsageError(f"{path}: only .srt and .vtt files are rewritten",
                          hint="convert it to SRT first (e.g. with Subtitle Edit)")
-    data, text = read_source(path, encoding)
-    fmt = format_of(path, text)
-    return data, text, parse_track(text, path, language, fmt), "vtt" if suffix == ".vtt" else "srt"
+    data, reading = read_for_rewrite(path, encoding, language)
+    fmt = format_of(path, reading.text)
+    return Loaded(data, reading, parse_track(reading.text, path, language, fmt), "vtt" if suffix == ".vtt" else "srt")
 
 
-def plan_edit(path: Path, data: bytes, text: str, track: Track, fmt: str, encoding: str | None = None) -> FileEdit:
-    """A :class:`FileEdit` that writes ``track`` over ``path``."""
+def plan_edit(path: Path, loaded: Loaded, track: Track) -> FileEdit:
+    """A :class:`FileEdit` that writes ``track`` over ``path`` (read as ``loaded``)."""
+    data, text = loaded.data, loaded.text
     try:
-        new_text = compose_track(track, fmt)
+        new_text = compose_track(track, loaded.fmt)
     except ValueError as exc:
         raise UsageError(f"{path}: cannot write the result: {exc}") from None
-    notes = conversion_notes(data, encoding)
+    notes = conversion_notes(data, loaded.reading)
     lost = lost_cue_settings(text, new_text)
     if lost:
         notes.append(f"cue settings or coordinates not kept on {len(lost)} timing line(s): {lost[0]!r}"
@@ -242,8 +259,8 @@ def plan_edit(path: Path, data: bytes, text: str, track: Track, fmt: str, encodi
 
 def plan_fix(path: Path, options: FixOptions, encoding: str | None = None) -> FileEdit:
     """Read ``path`` (with ``encoding`` if it is not UTF-8), fix it, and return the planned edit."""
-    data, text, track, fmt = load_for_edit(path, options.language, encoding)
-    result = fix_track(track, options)
-    edit = plan_edit(path, data, text, result.track, fmt, encoding)
+    loaded = load_for_edit(path, options.language, encoding)
+    result = fix_track(loaded.track, options)
+    edit = plan_edit(path, loaded, result.track)
     edit.changes, edit.unresolved = result.changes, result.unresolved
     return edit

@@ -363,10 +363,10 @@ def shift_cmd(ctx: click.Context, app: AppContext, targets: tuple[str, ...], off
         f"moved by {offset_ms / 1000:+.3f} s" if offset_ms else "") if part) or "unchanged"
 
     def make(job: _Job) -> FileEdit:
-        data, text, track, fmt = load_for_edit(job.target.path, job.target.language, encoding)
-        moved = shift_track(track, offset_ms, rate_change, shown(job.target.path))
-        edit = plan_edit(job.target.path, data, text, moved, fmt, encoding)
-        edit.changes = [Note(None, 0, f"{len(track)} cues {description}")]
+        loaded = load_for_edit(job.target.path, job.target.language, encoding)
+        moved = shift_track(loaded.track, offset_ms, rate_change, shown(job.target.path))
+        edit = plan_edit(job.target.path, loaded, moved)
+        edit.changes = [Note(None, 0, f"{len(loaded.track)} cues {description}")]
         return edit
 
     _run_edits(ctx, app, jobs, [], make, dry_run)
