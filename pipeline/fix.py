@@ -6,7 +6,12 @@ ending the earlier cue a minimum gap before the next starts; close small gaps (u
 lines of cues over the characters-per-line or lines-per-cue limits at natural points. Writing renumbers
 from 1 and normalises the file (UTF-8 without BOM, LF).
 
-Text other than line breaks and whitespace never changes: no word is added, dropped or altered.
+Before that, the text repairs the track's language makes unambiguous (:mod:`pipeline.language_table`),
+each one only while its check rule is on: mojibake (``script``: UTF-8 or a code page read as another, and
+words mixing look-alike letters of two scripts), Romanian cedillas (``comma-below``), three dots where the
+language's guide wants ``…`` (``ellipsis``), and how a dialogue line opens (``dialogue-dash``). Words in the
+project's word list and glossary are left as written. Beyond those, text other than line breaks and
+whitespace never changes: no word is added, dropped or altered.
 A change that would make things worse (a cue cut below the minimum duration, a dialogue cue re-broken
 across speakers) is not made; it is reported for a person instead.
 """
@@ -19,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from pipeline import conventions, language_table, mojibake
 from pipeline.errors import UsageError
 from pipeline.formats import (
     Reading, compose_track, conversion_notes, format_of, lost_cue_settings, lost_vtt_blocks, parse_track,
@@ -34,6 +40,10 @@ BACKUP_SUFFIX = ".bak"
 _DIALOGUE_DASH = ("-", "–", "—")
 
 
+#: Check rules whose findings fix repairs in the text (when the rule is on for the track).
+TEXT_REPAIRS = frozenset({"script", "comma-below", "ellipsis", "dialogue-dash"})
+
+
 @dataclass(frozen=True)
 class FixOptions:
     """Limits a fix works to (from the ``[check]`` settings and the video's frame rate)."""
@@ -45,15 +55,22 @@ class FixOptions:
     min_duration_ms: int = 833
     max_duration_ms: int = 7000
     language: str | None = None
+    #: The text repairs to make (ids of the check rules whose findings they repair; see the module docstring).
+    repairs: frozenset[str] = TEXT_REPAIRS
+    #: The project's own words in the language (casefolded): never rewritten.
+    keep: frozenset[str] = frozenset()
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any], frame_ms: float, language: str | None) -> "FixOptions":
+    def from_settings(cls, settings: Mapping[str, Any], frame_ms: float, language: str | None,
+                      keep: frozenset[str] = frozenset()) -> "FixOptions":
+        from pipeline.checks.settings import level
+
         return cls(
             max_chars=int(settings["max_chars_per_line"]), max_lines=int(settings["max_lines_per_cue"]),
             min_gap_ms=math.ceil(settings["min_gap_frames"] * frame_ms - 1e-9),
             close_gap_ms=settings["close_gap_frames"] * frame_ms,
             min_duration_ms=int(settings["min_duration_ms"]), max_duration_ms=int(settings["max_duration_ms"]),
-            language=language,
+            language=language, repairs=frozenset(r for r in TEXT_REPAIRS if level(settings, r) != "off"), keep=keep,
         )
 
 
@@ -103,13 +120,65 @@ def fix_track(track: Track, options: FixOptions | None = None) -> FixResult:
     start together can change their order, which a second pass would otherwise act on.
     """
     options = options or FixOptions()
-    result = _fix_pass(track, options)
+    result = _full_pass(track, options)
     for _ in range(4):
-        again = _fix_pass(result.track, options)
+        again = _full_pass(result.track, options)
         if again.track.cues == result.track.cues:
             break
         result = FixResult(again.track, result.changes + again.changes, again.unresolved)
     return result
+
+
+def _full_pass(track: Track, options: FixOptions) -> FixResult:
+    """The text repairs, then the timing and layout fixes (line breaking can make a cue dialogue, which the
+    next pass's dash repair then sees: passes repeat until nothing changes)."""
+    track, repaired = repair_text(track, options)
+    result = _fix_pass(track, options)
+    result.changes[:0] = repaired
+    return result
+
+
+def _shown(text: str) -> str:
+    text = text.replace("\n", " | ")
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def repair_text(track: Track, options: FixOptions) -> tuple[Track, list[Note]]:
+    """The language's unambiguous text repairs (see the module docstring), and a note for each cue changed."""
+    lang = language_table.profile(options.language)
+    if lang is None or not options.repairs:
+        return track, []
+    keep, on = options.keep, options.repairs
+    misread = mojibake.track_misread([c.plain for c in track.cues], lang) if "script" in on else None
+    cues, notes = [], []
+    for cue in track.cues:
+        text, done = cue.text, []
+        if "script" in on and not text.isascii():
+            fixed, how = text, "mojibake"
+            if misread is not None:
+                try:
+                    fixed, how = misread.repair(text), misread.how
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    pass
+            fixed = mojibake.repair_mixed(mojibake.repair_utf8(fixed, lang), lang, keep)
+            if fixed != text:
+                done.append(f"{how} repaired: {_shown(text)} -> {_shown(fixed)}")
+                text = fixed
+        for rule_id, repair, what in (
+                ("comma-below", lambda t: conventions.repair_cedillas(t, lang, keep), "ş ţ with a cedilla -> ș ț with a comma below"),
+                ("ellipsis", lambda t: conventions.repair_ellipsis(t, lang), "'...' -> '…'"),
+                ("dialogue-dash", lambda t: conventions.repair_dialogue_dash(t, lang), "dialogue lines opened as "
+                                                                                      f"{lang.name} writes them")):
+            if rule_id in on:
+                fixed = repair(text)
+                if fixed != text:
+                    done.append(what)
+                    text = fixed
+        if done:
+            notes.append(_note(cue, "; ".join(done)))
+            cue = cue.with_text(text)
+        cues.append(cue)
+    return Track(cues, track.language), notes
 
 
 def _fix_pass(track: Track, options: FixOptions) -> FixResult:

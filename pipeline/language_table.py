@@ -11,11 +11,12 @@ Sources (read 2025; the numbers below name theirs):
   gaps. https://partnerhelp.netflixstudios.com/hc/en-us/articles/215758617
 * ``netflix-<lang>``: the Netflix Timed Text Style Guide of that language (character limit, dual speakers,
   ellipsis), e.g. Russian https://partnerhelp.netflixstudios.com/hc/en-us/articles/215346638 (39 characters,
-  "use the single smart character (U+2026)", ``-Я давно...``), Romanian (42; U+2026; "a hyphen followed by
-  a space" for dual speakers), English (42; 20 cps adult; "a hyphen without a space"), Castilian & Latin
-  American Spanish https://partnerhelp.netflixstudios.com/hc/en-us/articles/217349997 (42; ``-Te iba a
-  decir...``), French https://partnerhelp.netflixstudios.com/hc/en-us/articles/217351577 (42;
-  ``- Mais j'allais...``), Brazilian / European Portuguese (42), Arabic
+  "use the single smart character (U+2026)"), Romanian (42; U+2026; "use a hyphen followed by a space to
+  indicate two speakers"), English https://partnerhelp.netflixstudios.com/hc/en-us/articles/217350977 (42;
+  20 cps adult; U+2026; "use a hyphen without a space to indicate two speakers"), Castilian & Latin American
+  Spanish https://partnerhelp.netflixstudios.com/hc/en-us/articles/217349997 (42), French
+  https://partnerhelp.netflixstudios.com/hc/en-us/articles/217351577 (42), Brazilian / European Portuguese
+  (42), Arabic
   https://partnerhelp.netflixstudios.com/hc/en-us/articles/215517947 (42; 20 cps adult, as in vendors'
   summaries of it, e.g. Pixelogic "Arabic AR-SA").
 * Reading speed 17 characters per second for adult programmes in every language whose guide does not say
@@ -27,7 +28,11 @@ Sources (read 2025; the numbers below name theirs):
   comma-below forms (measured, ../shared/notes/toolchain.md).
 
 A language absent from the table (or a convention a guide does not state) gets the general numbers and no
-language-specific rule: the pipeline never enforces a convention it cannot name a source for.
+language-specific rule: the pipeline never enforces a convention it cannot name a source for. The dialogue dash
+is set only where a guide states it in words (English: "a hyphen without a space"; Romanian: "a hyphen
+followed by a space"). Spanish, French and Russian are left unset on evidence: their guides show it only in
+examples, and the Spanish example (``-Te iba...``) disagrees with Netflix's own Spanish delivery of "Las chicas
+del cable" in ../shared/corpus, which writes ``- ¿Cómo...`` throughout.
 """
 
 from __future__ import annotations
@@ -96,10 +101,9 @@ PROFILES: dict[str, LanguageProfile] = {p.code: p for p in (
     LanguageProfile("en", "English", "Latin", "", ("cp1252",), "en_US", "hunspell-en-us", max_cps=20.0,
                     dialogue_dash="-", single_ellipsis=True, sources=("netflix-general", "netflix-en")),
     LanguageProfile("es", "Spanish", "Latin", _both("áéíóúüñ"), ("cp1252",), "es_ES", "hunspell-es",
-                    dialogue_dash="-", opening_marks=True,
-                    sources=("netflix-general", "netflix-es", "rae-ortografia")),
+                    opening_marks=True, sources=("netflix-general", "netflix-es", "rae-ortografia")),
     LanguageProfile("fr", "French", "Latin", _both("àâæçéèêëîïôœùûüÿ"), ("cp1252",), "fr_FR", "hunspell-fr",
-                    dialogue_dash="- ", sources=("netflix-general", "netflix-fr")),
+                    sources=("netflix-general", "netflix-fr")),
     LanguageProfile("pt", "Portuguese", "Latin", _both("áâãàçéêíóôõú"), ("cp1252",), "pt_BR", "hunspell-pt-br",
                     sources=("netflix-general", "netflix-pt-br")),
     LanguageProfile("pt-PT", "European Portuguese", "Latin", _both("áâãàçéêíóôõú"), ("cp1252",), "pt_PT",
@@ -115,7 +119,7 @@ PROFILES: dict[str, LanguageProfile] = {p.code: p for p in (
     LanguageProfile("pl", "Polish", "Latin", _both("ąćęłńóśźż"), ("cp1250",)),
     LanguageProfile("cs", "Czech", "Latin", _both("áčďéěíňóřšťúůýž"), ("cp1250",)),
     LanguageProfile("ru", "Russian", "Cyrillic", _RU, ("cp1251", "koi8-r"), "ru_RU", "hunspell-ru",
-                    max_chars_per_line=39, dialogue_dash="-", single_ellipsis=True,
+                    max_chars_per_line=39, single_ellipsis=True,
                     sources=("netflix-general", "netflix-ru")),
     LanguageProfile("uk", "Ukrainian", "Cyrillic", _UK, ("cp1251", "koi8-u")),
     LanguageProfile("bg", "Bulgarian", "Cyrillic", _BG, ("cp1251",)),

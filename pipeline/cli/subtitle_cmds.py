@@ -23,6 +23,7 @@ from pipeline.cli.context import AppContext
 from pipeline.errors import PipelineError, ProjectNotFound, UsageError
 from pipeline.fix import FileEdit, FixOptions, Note, load_for_edit, plan_edit, plan_fix
 from pipeline.shift import parse_offset, parse_rate, parse_rate_change, shift_track
+from pipeline.wordlist import project_words
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -219,6 +220,7 @@ class _Job:
     target: Target
     settings: dict
     frame_ms: float
+    keep: frozenset[str] = frozenset()  # the project's own words in the target's language
 
 
 def _jobs(app: AppContext, args: tuple[str, ...], language: str | None, fps: str | None,
@@ -256,7 +258,9 @@ def _jobs(app: AppContext, args: tuple[str, ...], language: str | None, fps: str
                 assumed = True
                 notes.append("no video given: gaps are measured in frames of 25 fps (give --fps or --video)")
             frame_ms = (facts or VideoFacts()).frame_ms
-        jobs.append(_Job(target, settings, frame_ms))
+        keep = (project_words(project.root, target.language, project.source_language)
+                if project is not None else frozenset())
+        jobs.append(_Job(target, settings, frame_ms, keep))
     return jobs, notes
 
 
@@ -323,15 +327,15 @@ def fix_cmd(ctx: click.Context, app: AppContext, targets: tuple[str, ...], dry_r
     """Safely fix subtitle FILES or every track of VIDEOS.
 
     Converts to UTF-8 (see --encoding), sorts and renumbers cues, removes empty cues, resolves overlaps,
-    closes gaps of up to 12 frames to 2 frames, re-breaks lines over 42 characters or 2 lines at natural
-    points. Words never change, only line breaks and whitespace. The previous file is kept as FILE.bak;
+    closes gaps of up to 12 frames to 2 frames, re-breaks lines over the language's characters per line
+    (42; Russian 39) or 2 lines at natural points. Words never change, only line breaks and whitespace. The previous file is kept as FILE.bak;
     the new one is written atomically. What cannot be fixed safely is listed as "needs a person".
     Exit code: 0 done, 1 something needs a person, 2 unreadable input or usage error.
     """
     jobs, notes = _jobs(app, targets, language, fps, video_file)
 
     def make(job: _Job) -> FileEdit:
-        options = FixOptions.from_settings(job.settings, job.frame_ms, job.target.language)
+        options = FixOptions.from_settings(job.settings, job.frame_ms, job.target.language, job.keep)
         return plan_fix(job.target.path, options, encoding)
 
     _run_edits(ctx, app, jobs, notes, make, dry_run)

@@ -29,7 +29,6 @@ from pipeline.language_table import LanguageProfile, profile, script_of
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 #: Characters a real subtitle file never holds: a reading that produces one is not the file's encoding.
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\u2500-\u259f\ue000-\uf8ff]")
-_WORD = re.compile(r"[^\W\d_]{2,}")
 _SAMPLE = 48  # characters of decoded text shown in a message
 
 
@@ -87,22 +86,31 @@ class _Judgement:
     score: tuple[int, int]
 
 
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD_BEYOND_ASCII = re.compile(r"[^\W\d_]*[^\x00-\x7f][^\W\d_]*")
+
+
 def _judge(text: str, lang: LanguageProfile) -> _Judgement:
     """Is ``text`` this language's text? Clean, every letter beyond ASCII in its script, hardly any outside
     its alphabet (a name or two is fine), and case that reads (no ``кАЖДЫЙ``)."""
     if _NOT_TEXT.search(text):
         return _Judgement(False, (0, 0))
-    beyond = [ch for ch in text if not ch.isascii() and ch.isalpha()]
+    beyond = [ch for ch in _BEYOND_ASCII.findall(text) if ch.isalpha()]
     if any(script_of(ch) != lang.script for ch in beyond):
         return _Judgement(False, (0, 0))
     outside = sum(1 for ch in beyond if not lang.is_letter_of(ch))
-    words = _WORD.findall(text)
-    odd = sum(1 for w in words if any(a.islower() and b.isupper() for a, b in zip(w, w[1:])))
-    fits = outside <= max(1, len(beyond) // 20) and odd <= max(1, len(words) // 20)
+    words = len(text.split())
+    odd = sum(1 for w in _WORD_BEYOND_ASCII.findall(text) if any(a.islower() and b.isupper() for a, b in zip(w, w[1:])))
+    fits = outside <= max(1, len(beyond) // 20) and odd <= max(1, words // 20)
     return _Judgement(fits, (outside, odd))
 
 
-def _canonical(text: str, lang: LanguageProfile) -> str:
+def is_language_text(text: str, lang: LanguageProfile) -> bool:
+    """True when ``text`` reads as the language's text (the test a code page must pass, see the module)."""
+    return _judge(text, lang).fits
+
+
+def canonical_text(text: str, lang: LanguageProfile) -> str:
     """Text as the language writes it today: two code pages that differ only in Romanian's legacy cedillas
     (cp1250 ş, iso-8859-16 ș) read the same text."""
     return text.translate(CEDILLA_TO_COMMA) if lang.comma_below else text
@@ -153,7 +161,7 @@ def legacy_readings(data: bytes, language: str | None) -> list[Reading]:
     groups: dict[str, list[Reading]] = {}
     for score, reading in judged:
         if score == best:
-            groups.setdefault(_canonical(reading.text, lang), []).append(reading)
+            groups.setdefault(canonical_text(reading.text, lang), []).append(reading)
     # within a group the texts agree; prefer the one that is already written as the language writes today
     return [next((r for r in group if r.text == canon), group[0]) for canon, group in groups.items()]
 
