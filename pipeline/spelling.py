@@ -215,28 +215,37 @@ def misspellings(texts: list[str], dictionary: Dictionary, keep: frozenset[str] 
     """Words of ``texts`` (visible cue texts, in order) the dictionary does not know, one per cue and word,
     with up to three suggestions. ``keep``: the project's words (casefolded), never flagged."""
     per_cue, names = _words(texts)
-    wrong: dict[str, str | None] = {}  # each distinct word once: its form as reported, or None when fine
-
-    def judge(word: str) -> str | None:
+    def fine(word: str) -> bool:
         if len(word) < 2 or word.isupper():
-            return None  # a letter, an acronym
+            return True  # a letter, an acronym
         folded = word.casefold()
         if folded in keep or folded in names:
-            return None
-        if "'" in word and (_stem(folded) in keep or _stem(folded) in names):
-            return None
+            return True
+        return "'" in word and (_stem(folded) in keep or _stem(folded) in names)
+
+    def judge(word: str) -> tuple[str, ...]:
+        """The forms to report for a word: none when it is fine; a compound's unknown parts (``court-martialed``:
+        ``martialed``), since the suggestions are for them."""
+        if fine(word):
+            return ()
         if lang is not None and lang.comma_below:
             word = canonical_text(word, lang)  # a cedilla is the comma-below rule's finding, not a misspelling
-        return None if _known(word, dictionary) else word
+        if _known(word, dictionary):
+            return ()
+        if "-" in word:
+            return tuple(p for p in word.split("-") if p and not fine(p) and not _known(p, dictionary)) or (word,)
+        return (word,)
 
     out: list[Misspelling] = []
+    wrong_forms: dict[str, tuple[str, ...]] = {}
     for index, words in enumerate(per_cue):
         reported: set[str] = set()
         for word in words:
-            shown = wrong[word] if word in wrong else wrong.setdefault(word, judge(word))
-            if shown is not None and shown not in reported:
-                reported.add(shown)
-                out.append(Misspelling(index, shown, dictionary.suggest(shown)))
+            forms = wrong_forms[word] if word in wrong_forms else wrong_forms.setdefault(word, judge(word))
+            for shown in forms:
+                if shown not in reported:
+                    reported.add(shown)
+                    out.append(Misspelling(index, shown, dictionary.suggest(shown)))
     return out
 
 
