@@ -351,3 +351,46 @@ def test_a_language_without_a_dictionary_says_so_once(tmp_path):
     assert spelling_of(path) == [(None, "no spelling dictionary for Polish (pl) is installed: spelling is not "
                                         "checked (install a Hunspell dictionary for it (Debian: hunspell-<lang> "
                                         "or myspell-<lang>), or set spelling = \"off\" for it)")]
+
+
+# -- property: a single reading is never a wrong one ----------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pipeline.formats.encoding import canonical_text  # noqa: E402
+
+_LEGACY_LANGUAGES = [code for code, lang in language_table.PROFILES.items() if lang.letters]
+
+
+@st.composite
+def language_text(draw):
+    """Sentence-case words in a language's alphabet (mostly its own letters, some ASCII), and one of its code
+    pages that can hold them."""
+    code = draw(st.sampled_from(_LEGACY_LANGUAGES))
+    lang = language_table.PROFILES[code]
+    lower = sorted({ch for ch in lang.letters if ch.islower()})
+    ascii_letters = "aeinorst" if lang.script == "Latin" else ""
+    letter = st.sampled_from(lower + list(ascii_letters))
+    words = draw(st.lists(st.text(letter, min_size=2, max_size=9), min_size=3, max_size=14))
+    text = " ".join(words)
+    text = text[:1].upper() + text[1:] + draw(st.sampled_from([".", "?", "!", "…", " — «да»" if lang.script == "Cyrillic" else "."]))
+    code_page = draw(st.sampled_from(lang.code_pages))
+    return code, code_page, text
+
+
+@given(language_text())
+@settings(max_examples=300, deadline=None)
+def test_a_single_reading_is_always_the_text_that_was_written(case):
+    code, code_page, text = case
+    lang = language_table.PROFILES[code]
+    try:
+        data = srt_text([text]).encode(code_page)
+    except UnicodeEncodeError:
+        return  # this code page cannot hold these letters: nobody saved such a file
+    readings = legacy_readings(data, code)
+    written = canonical_text(text, lang)
+    if len(readings) == 1:  # fix would convert it without asking: it must be right
+        assert canonical_text(readings[0].text, lang).split("\n")[2] == written
+    else:  # several (a person chooses) or none: the right one is never left out of several
+        assert not readings or any(canonical_text(r.text, lang).split("\n")[2] == written for r in readings)
