@@ -134,6 +134,15 @@ def main() -> int:
     for label, times in rounds.items():
         ratios = [t / b for t, b in zip(times, rounds[base])]
         print(f"  {label:<42} {statistics.median(times):7.3f} s   {statistics.median(ratios):4.2f}x")
+    words = sorted({f.words[0] for f in report.findings if f.rule == "spelling" and f.words})
+    spelling.forget_dictionaries()
+    dictionary = spelling.dictionary_for("en")
+    started = time.perf_counter()
+    for word in words:
+        dictionary.suggest(word)
+    suggest_s = time.perf_counter() - started
+    print(f"  of first sight, suggestions for its {len(words)} distinct words: {suggest_s:.3f} s "
+          f"({suggest_s / max(len(words), 1) * 1000:.1f} ms a word)")
     worst = max(statistics.median([t / b for t, b in zip(times, rounds[base])])
                 for label, times in rounds.items() if label != base)
     print(f"  {'PASS' if worst <= SPELLING_RATIO else 'MISS'}: spelling costs at most {worst:.2f}x "

@@ -34,7 +34,8 @@ UTF8_MISREADS = ("cp1252", "cp1250", "cp1251", "latin-1")
 #: Code pages a legacy file is commonly mis-read through.
 LEGACY_MISREADS = ("cp1252", "cp1250", "cp1251", "latin-1", "koi8-r", "iso8859-16", "cp1256")
 #: Punctuation real text holds beyond ASCII: not evidence of mojibake.
-_PUNCTUATION = set("«»„“”‘’‚‹›—–…¿¡·\u00a0№")
+_PUNCTUATION = set("«»„“”‘’‚‹›—–…¿¡·\u00a0№♪♫")
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
 #: Words between ASCII spaces: mojibake holds no-break spaces (U+00A0) and NEL (U+0085) that \s would split at.
 _TOKEN = re.compile(r"[^ \t\n]+")
 
@@ -65,11 +66,26 @@ def _misread(text: str, code_page: str) -> str:
     return _sloppy_decode(text.encode("utf-8"), code_page)
 
 
+def _odd_char(ch: str, lang: LanguageProfile) -> bool:
+    """A character beyond ASCII the language does not write: a letter outside its alphabet or script, or a
+    symbol such as © ¶ ™ € (the tail of UTF-8 read as a code page)."""
+    return not ch.isascii() and ch not in _PUNCTUATION and not (ch.isalpha() and lang.is_letter_of(ch))
+
+
 def _suspicious(word: str, lang: LanguageProfile) -> bool:
-    """Holds a character beyond ASCII that the language does not write (a letter outside its alphabet or
-    script, or a symbol such as © ¶ ™ €)."""
-    return any(not ch.isascii() and ch not in _PUNCTUATION and not (ch.isalpha() and lang.is_letter_of(ch))
-               for ch in word)
+    return any(_odd_char(ch, lang) for ch in word)
+
+
+_ASCII_BESIDE_OTHER_LETTER = re.compile(r"[A-Za-z][^\W\d_\x00-\x7f]|[^\W\d_\x00-\x7f][A-Za-z]")
+
+
+def plainly_fine(text: str, lang: LanguageProfile) -> bool:
+    """True when every character beyond ASCII is one of the language's letters or common punctuation and, in a
+    non-Latin script, no ASCII letter touches one of its letters: no mojibake, no other script, no look-alike
+    (a C pass or two and a look at each distinct character)."""
+    if any(_odd_char(ch, lang) for ch in set(_BEYOND_ASCII.findall(text))):
+        return False
+    return lang.script == "Latin" or not _ASCII_BESIDE_OTHER_LETTER.search(text)
 
 
 def _in_language(text: str, lang: LanguageProfile) -> bool:
@@ -146,7 +162,7 @@ def track_misread(texts: list[str], lang: LanguageProfile) -> TrackMisread | Non
     """How the track's text was mis-read, when it is not the language's text and exactly one re-reading
     (wrong code page -> one of the language's) makes it so; None otherwise."""
     text = "\n".join(texts)
-    if text.isascii() or is_language_text(text, lang):
+    if plainly_fine(text, lang) or is_language_text(text, lang):
         return None
     found: dict[str, list[tuple[str, TrackMisread]]] = {}
     for right in lang.code_pages:

@@ -18,6 +18,7 @@ The only module that talks to enchant. What it adds to the dictionary (facts mea
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import threading
@@ -172,38 +173,26 @@ def install_hint(language: str) -> str:
     return "install a Hunspell dictionary for it (Debian: hunspell-<lang> or myspell-<lang>)"
 
 
-#: One pass over the track's visible text (cues joined by U+001E): what to skip, words, what opens a sentence
-#: (punctuation, a dialogue dash at the start of a line), and where a cue ends.
-_TOKENS = re.compile(r"""
-    (?P<skip>[^\s\x1e]*(?:\d|@|://)[^\s\x1e]*|www\.[^\s\x1e]+)
-  | (?P<word>[^\W\d_]+(?:['-][^\W\d_]+)*)
-  | (?P<opens>[.!?…:¿¡"«»„“”]|(?:^|(?<=\x1e))[ \t]*[-–—])
-  | (?P<cue>\x1e)
-""", re.VERBOSE | re.MULTILINE)
+_WORDS = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+#: Tokens not checked: with digits, e-mail and web addresses.
+_SKIP = re.compile(r"(?<![^\s\x1e])(?=[^\s\x1e]*(?:\d|@|://)|www\.)[^\s\x1e]+")  # tried at token starts only
+#: Capital letters of the scripts the table covers (Latin, Greek, Cyrillic), for finding names.
+_UPPER = "A-Z" + "".join(ch for ch in map(chr, range(0xC0, 0x530)) if ch.isupper())
+#: A capitalised word in mid-sentence: after a letter, digit, comma, semicolon or closing bracket and spaces
+#: (not after . ! ? … : a quote, a dialogue dash, or a cue boundary, U+001E), on the same line or the next.
+_NAME = re.compile(rf"[^\s.!?…:¿¡\"«»„“”\x1e\-–—][ \t\n]+([{_UPPER}][^\W\d_]*(?:['-][^\W\d_]+)*)")
 
 
-def _words(texts: list[str]) -> tuple[list[list[str]], set[str]]:
-    """Per cue, its words; and the names: words the track capitalises in mid-sentence. A sentence opens at
-    the start, after . ! ? … : and quotes, and at a dialogue dash; it may run on into the next cue."""
-    per_cue: list[list[str]] = [[]]
-    names: set[str] = set()
-    opens = True
+def _words(texts: list[str]) -> tuple[str, set[str], set[str]]:
+    """The track's text as checked (cues joined by U+001E, ’ as ', skipped tokens blanked), its distinct words,
+    and its names: words the track capitalises in mid-sentence (casefolded). One pass of C regex each: a
+    Python loop over every word cost 25 ms on a 1,600-cue file."""
     joined = "\x1e".join(texts)
-    for m in _TOKENS.finditer(joined.replace("’", "'") if "’" in joined else joined):
-        kind = m.lastgroup
-        if kind == "word":
-            word = m.group()
-            if not opens and word[0].isupper() and not word.isupper():
-                names.add(word.casefold())
-            per_cue[-1].append(word)
-            opens = False
-        elif kind == "opens":
-            opens = True
-        elif kind == "cue":
-            per_cue.append([])
-        else:
-            opens = opens or m.group()[-1] in ".!?…:"
-    return per_cue, names
+    if "’" in joined:
+        joined = joined.replace("’", "'")
+    joined = _SKIP.sub(" ", joined)
+    names = {w.casefold() for w in _NAME.findall(joined) if not w.isupper()}
+    return joined, set(_WORDS.findall(joined)), names
 
 
 def _stem(word: str) -> str:
@@ -214,7 +203,8 @@ def misspellings(texts: list[str], dictionary: Dictionary, keep: frozenset[str] 
                  lang: LanguageProfile | None = None) -> list[Misspelling]:
     """Words of ``texts`` (visible cue texts, in order) the dictionary does not know, one per cue and word,
     with up to three suggestions. ``keep``: the project's words (casefolded), never flagged."""
-    per_cue, names = _words(texts)
+    joined, distinct, names = _words(texts)
+
     def fine(word: str) -> bool:
         if len(word) < 2 or word.isupper():
             return True  # a letter, an acronym
@@ -236,16 +226,24 @@ def misspellings(texts: list[str], dictionary: Dictionary, keep: frozenset[str] 
             return tuple(p for p in word.split("-") if p and not fine(p) and not _known(p, dictionary)) or (word,)
         return (word,)
 
+    wrong = {word: forms for word in distinct if (forms := judge(word))}
     out: list[Misspelling] = []
-    wrong_forms: dict[str, tuple[str, ...]] = {}
-    for index, words in enumerate(per_cue):
-        reported: set[str] = set()
-        for word in words:
-            forms = wrong_forms[word] if word in wrong_forms else wrong_forms.setdefault(word, judge(word))
-            for shown in forms:
-                if shown not in reported:
-                    reported.add(shown)
-                    out.append(Misspelling(index, shown, dictionary.suggest(shown)))
+    if not wrong:
+        return out
+    # where the wrong words are: one search of the whole text, cue by offset
+    starts, at = [], 0
+    for text in texts:
+        starts.append(at)
+        at += len(text) + 1
+    pattern = re.compile(r"(?<![^\W\d_'-])(?:" + "|".join(map(re.escape, sorted(wrong, key=len, reverse=True)))
+                         + r")(?![^\W\d_'-])")
+    reported: set[tuple[int, str]] = set()
+    for m in pattern.finditer(joined):
+        index = bisect.bisect_right(starts, m.start()) - 1
+        for shown in wrong[m.group()]:
+            if (index, shown) not in reported:
+                reported.add((index, shown))
+                out.append(Misspelling(index, shown, dictionary.suggest(shown)))
     return out
 
 

@@ -26,7 +26,7 @@ def script(ctx: TrackContext, s) -> Iterator[Problem]:
     misread = mojibake.track_misread(ctx.plain, lang)
     keep = ctx.project_words
     for i, text in enumerate(ctx.plain):
-        if text.isascii():
+        if misread is None and (text.isascii() or mojibake.plainly_fine(text, lang)):
             continue
         if misread is not None:
             repaired = misread.repair(text)
