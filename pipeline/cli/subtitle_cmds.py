@@ -145,7 +145,8 @@ def print_report(report: CheckReport, *, quiet: bool = False, summary_only_warni
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts and CI.")
 @click.option("--lang", "language", help="Only this language of videos; the language of loose files "
                                         "(default: from the name, e.g. talk.es.srt).")
-@click.option("--encoding", help="Read loose files in this encoding (e.g. cp1252) instead of UTF-8.")
+@click.option("--encoding", help="Read loose files in this encoding (e.g. cp1252) instead of UTF-8. Without it, a "
+                                "file that is not UTF-8 is reported with what it reads as in its language's code pages.")
 @click.option("--fps", help="Frame rate for the min-gap rule on loose files (default 25; e.g. 23.976).")
 @click.option("--video", "video_file", type=click.Path(dir_okay=False, path_type=Path),
               help="The video loose files belong to: its frame rate and length are used.")
@@ -315,7 +316,8 @@ def _run_edits(ctx: click.Context, app: AppContext, jobs: list[_Job], notes: lis
 @click.command("fix")
 @click.argument("targets", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Print a unified diff of what would change; write nothing.")
-@click.option("--encoding", help="The file's encoding when it is not UTF-8 (e.g. cp1252); it is written as UTF-8.")
+@click.option("--encoding", help="The file's encoding when it is not UTF-8 (e.g. cp1252); it is written as UTF-8. "
+                                "Without it, the one code page of the file's language that fits is used.")
 @click.option("--lang", "language", help="Only this language of a video; the language of loose files.")
 @click.option("--fps", help="Frame rate for gap closing on loose files (default 25).")
 @click.option("--video", "video_file", type=click.Path(dir_okay=False, path_type=Path),
