@@ -441,6 +441,24 @@ def test_comments_add_resolve_reopen_and_status_counts_them(api):
     assert status == 409
 
 
+def test_add_a_word_to_the_projects_word_list(api):
+    words = api.project.root / "assets" / "glossary" / "words.es.txt"
+    status, data, _ = api.post("/api/words/es", {"word": "grooming", "reviewer": "Ana"})
+    assert status == 200 and data == {"path": "assets/glossary/words.es.txt", "word": "grooming", "added": True}
+    assert api.post("/api/words/es", {"word": "Grooming"})[1]["added"] is False  # already there (any case)
+    text = words.read_text(encoding="utf-8")
+    assert text.startswith("# Words the spelling check accepts in Spanish") and text.count("grooming") == 1
+    from pipeline.wordlist import project_words
+
+    assert "grooming" in project_words(api.project.root, "es")
+    for body, lang in (({"word": "two words"}, "es"), ({"word": "<b>"}, "es"), ({"word": 3}, "es"),
+                       ({"word": "x"}, "..%2f..%2fetc"), ({"word": "x"}, "ES")):
+        status, data, _ = api.post(f"/api/words/{lang}", body)
+        assert status in (400, 404), (body, lang, data)
+    assert api.post("/api/words/es", {"word": "otra"}, token=False)[0] == 403
+    assert "otra" not in words.read_text(encoding="utf-8")
+
+
 def _status_comments(project, language):
     result = run_cli("--project", str(project.root), "status", "--json")
     tracks = json.loads(result.output)["videos"][0]["tracks"]
@@ -965,3 +983,50 @@ def test_captions_on_the_page_sit_where_the_burned_in_output_draws_them(browser,
     p = [page_ink[0] / size[0], page_ink[1] / size[1], page_ink[2] / size[0], page_ink[3] / size[1]]
     assert p == pytest.approx(b, abs=0.03), (b, p)  # within 3% of the frame on every edge
     print("burned-in", [round(x, 3) for x in b], "page", [round(x, 3) for x in p])
+
+
+def _spanish_dictionary() -> bool:
+    from pipeline import spelling
+
+    return spelling.dictionary_for("es") is not None
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not _spanish_dictionary(), reason="no Spanish Hunspell dictionary (hunspell-es) installed")
+def test_misspelt_words_are_underlined_as_typed_and_fixed_in_one_click(browser, make_project):
+    root = make_project({"talk": {"tracks": {"en": EN_CUES, "es": [
+        (0.2, 1.4, "Las presonas sobrevivientes\nmerecen ser escuchadas."), (1.6, 2.8, "Los servicios de apoyo ayudan.")]}}})
+    project = load_project(root, explicit=True)
+    client = Api(project)
+    watch = _open(browser, client)
+    page = watch.page
+    marks = "[...document.querySelectorAll(\".cue[data-number='{}'] .edit-backdrop mark\")].map(m => m.textContent)"
+    try:
+        page.fill("#reviewer", "Ana Ruiz")
+        assert watch.js(marks.format(1)) == ["presonas"]  # the check's own finding, underlined in the editor
+        assert "personas" in page.locator(CARD.format(1) + " .findings button.suggest").all_inner_texts()
+        # A new misspelling typed in cue 2 is underlined once the server has checked it.
+        edit = page.locator(CARD.format(2) + " textarea.edit")
+        edit.click()
+        page.keyboard.press("End")
+        edit.press_sequentially(" Siempre hay grooming y ayda.", delay=5)
+        watch.wait(marks.format(2) + ".includes('ayda')")
+        assert "grooming" in watch.js(marks.format(2))
+        # One click puts a suggestion in the text; the underline goes with the re-check.
+        page.locator(CARD.format(2) + " .findings button.suggest", has_text="ayuda").first.click()
+        assert edit.input_value().endswith("grooming y ayuda.")
+        watch.wait("!" + marks.format(2) + ".includes('ayda')")
+        # A term of the project goes to its word list: no longer flagged, here or anywhere.
+        page.locator(CARD.format(2) + " .findings button.add-word", has_text="grooming").click()
+        watch.wait(f"document.querySelector(\"{CARD.format(2)} .msg\").textContent.includes('words.es.txt')")
+        words = (root / "assets" / "glossary" / "words.es.txt").read_text(encoding="utf-8")
+        assert "\ngrooming  # added in the review workbench by Ana Ruiz\n" in words
+        watch.wait(marks.format(2) + ".length === 0")
+        page.click(CARD.format(2) + " button.save")
+        watch.wait(f"document.querySelector(\"{CARD.format(2)} .msg\").textContent.startsWith('Saved')")
+        assert read_track(project.track_path("talk", "es")).cues[1].text == \
+            "Los servicios de apoyo ayudan. Siempre hay grooming y ayuda."
+        assert watch.errors == []
+    finally:
+        watch.close()
+        client.close()

@@ -60,6 +60,7 @@ ROUTES = Map([
     Rule("/api/videos/<video>/tracks/<lang>/unapprove", endpoint="unapprove", methods=["POST"]),
     Rule("/api/videos/<video>/tracks/<lang>/comments", endpoint="comment", methods=["POST"]),
     Rule("/api/videos/<video>/tracks/<lang>/comments/<int:comment>", endpoint="comment_status", methods=["POST"]),
+    Rule("/api/words/<lang>", endpoint="word", methods=["POST"]),
     Rule("/media/<video>", endpoint="media", methods=["GET"]),
 ], strict_slashes=False)
 
@@ -247,6 +248,10 @@ class ReviewApp:
         body = self._body(request)
         return json_response(self.workbench.set_comment(video, lang, comment, body.get("status", "resolved"),
                                                         body.get("author")))
+
+    def on_word(self, request: Request, lang: str) -> Response:
+        body = self._body(request)
+        return json_response(self.workbench.add_word(lang, body.get("word"), body.get("reviewer")))
 
     def on_media(self, request: Request, video: str) -> Response:
         path, mime = self.workbench.media(video)

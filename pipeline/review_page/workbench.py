@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import re
 import logging
 import threading
 from dataclasses import dataclass
@@ -52,8 +53,18 @@ class CannotWrite(PipelineError):
         self.path = Path(path)
 
 
-def _finding(f) -> dict:
-    return {"rule": str(f.rule), "severity": str(f.severity), "message": str(f.message)}
+def _finding(f, language: str | None = None) -> dict:
+    """A check finding for the page: with the words it is about and, for a misspelt word, the spelling
+    module's suggestions (the same the message lists), so the page can offer them as buttons."""
+    out = {"rule": str(f.rule), "severity": str(f.severity), "message": str(f.message),
+           "words": list(getattr(f, "words", ()) or ())}
+    if out["rule"] == "spelling" and out["words"] and language:
+        from pipeline import spelling
+
+        dictionary = spelling.dictionary_for(language)
+        if dictionary is not None:
+            out["suggestions"] = {w: list(dictionary.suggest(w)) for w in out["words"]}
+    return out
 
 
 def _reviewer(name) -> str:
@@ -254,7 +265,7 @@ class Workbench:
         findings: dict[int | None, list[dict]] = {}
         try:
             for f in self._check(video_id, language, loaded.track):
-                findings.setdefault(f.cue, []).append(_finding(f))
+                findings.setdefault(f.cue, []).append(_finding(f, language))
         except PipelineError as exc:
             findings.setdefault(None, []).append({"rule": "check", "severity": "error", "message": str(exc)})
         record = None
@@ -374,7 +385,7 @@ class Workbench:
         cues = list(loaded.track.cues)
         cues[number - 1] = cues[number - 1].with_text(cleaned)
         found = self._check(video_id, language, Track(cues, language))
-        return {"number": number, "findings": [_finding(f) for f in found if f.cue == number]}
+        return {"number": number, "findings": [_finding(f, language) for f in found if f.cue == number]}
 
     # -- writing ----------------------------------------------------------------------------------------
 
@@ -458,6 +469,31 @@ class Workbench:
             _write_notes(loaded.path, comments, data)
         return {"comment": comment.to_dict(), "notes_version": _version(notes_mod.notes_path(loaded.path))}
 
+    def add_word(self, language: str, word: str, who: str | None = None) -> dict:
+        """Add ``word`` to the project's own words in ``language`` (``assets/glossary/words.<lang>.txt``):
+        the spelling rule stops flagging it everywhere (a name, a term of the report)."""
+        from pipeline.glossary import GLOSSARY_DIR
+        from pipeline.wordlist import read_word_list
+
+        word = _word_arg(word)
+        if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", language):
+            raise UsageError(f"{language!r} is not a language tag")
+        path = self.project.root / GLOSSARY_DIR / f"words.{language}.txt"
+        with self._writing():
+            data = _file_or_none(path)
+            words = {w.casefold() for w in read_word_list(path)} if data is not None else set()
+            if word.casefold() in words:
+                return {"path": self._rel(path), "word": word, "added": False}
+            text = data.decode("utf-8") if data is not None else (
+                f"# Words the spelling check accepts in {_label(language)} ({language}): names and terms of the "
+                "project.\n# One a line; # starts a comment. See docs/tracks-and-checks.md.\n")
+            if text and not text.endswith("\n"):
+                text += "\n"
+            note = f"  # added in the review workbench by {who}" if isinstance(who, str) and who.strip() else ""
+            _replace_guarded(path, (text + word + note[:120] + "\n").encode("utf-8"), data)
+        log.info("%s: added %r", path, word)
+        return {"path": self._rel(path), "word": word, "added": True}
+
     def set_comment(self, video_id: str, language: str, comment_id: int, status: str, who: str) -> dict:
         """Resolve (``status`` resolved) or reopen (open) comment ``comment_id``."""
         who = _reviewer(who)
@@ -469,6 +505,14 @@ class Workbench:
             comments, comment = notes_mod.set_status(comments, comment_id, status, who)
             _write_notes(path, comments, data)
         return {"comment": comment.to_dict(), "notes_version": _version(notes_mod.notes_path(path))}
+
+
+def _word_arg(word) -> str:
+    from pipeline.wordlist import _WORD
+
+    if not isinstance(word, str) or not _WORD.fullmatch(word.strip().replace("’", "'")):
+        raise UsageError("give one word (letters, with ' or - inside)")
+    return word.strip()
 
 
 def next_step(origin: str, publishable: bool, reason: str | None) -> str:

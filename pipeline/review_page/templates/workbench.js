@@ -150,14 +150,79 @@
     return h ? h + ":" + text : text;
   }
 
-  function fillFindings(ul, findings) {
+  // Findings as a list; on a cue (``card``), a misspelt word's suggestions are buttons that put one in
+  // the text, and another adds the word to the project's word list (a name, a term of the report).
+  function fillFindings(ul, findings, card) {
     ul.textContent = "";
     (findings || []).forEach(function (f) {
       var li = node("li", "sev-" + f.severity);
       li.appendChild(node("span", "rule", f.rule));
       li.appendChild(document.createTextNode(f.message));
+      if (card && f.rule === "spelling") {
+        (f.words || []).forEach(function (word) {
+          ((f.suggestions || {})[word] || []).forEach(function (suggestion) {
+            var use = node("button", "suggest", suggestion);
+            use.type = "button";
+            use.title = "Replace \u201c" + word + "\u201d with \u201c" + suggestion + "\u201d in this cue";
+            use.addEventListener("click", function () { replaceWord(card, word, suggestion); });
+            li.appendChild(use);
+          });
+          var add = node("button", "add-word", "add \u201c" + word + "\u201d to words." + state.lang + ".txt");
+          add.type = "button";
+          add.title = "A name or a term of the project: the spelling check accepts it from now on, in every track";
+          add.addEventListener("click", function () { addWord(card, word); });
+          li.appendChild(add);
+        });
+      }
       ul.appendChild(li);
     });
+    if (card) {
+      card.misspelt = [];
+      (findings || []).forEach(function (f) {
+        if (f.rule === "spelling") { card.misspelt = card.misspelt.concat(f.words || []); }
+      });
+      drawBackdrop(card);
+    }
+  }
+
+  function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  function wordPattern(words) {
+    // Whole words in any script: not inside a longer run of letters or digits.
+    return new RegExp("(?<![\\p{L}\\p{N}])(" + words.map(escapeRegExp).join("|") + ")(?![\\p{L}\\p{N}])", "gu");
+  }
+
+  function drawBackdrop(card) {
+    var text = card.edit.value;
+    var backdrop = card.backdrop;
+    backdrop.textContent = "";
+    var words = (card.misspelt || []).filter(function (w) { return w; });
+    var last = 0;
+    if (words.length) {
+      var re = wordPattern(words), match;
+      while ((match = re.exec(text)) !== null) {
+        backdrop.appendChild(document.createTextNode(text.slice(last, match.index)));
+        backdrop.appendChild(node("mark", "misspelt", match[0]));
+        last = re.lastIndex;
+      }
+    }
+    backdrop.appendChild(document.createTextNode(text.slice(last) + "\n"));
+    backdrop.scrollTop = card.edit.scrollTop;
+  }
+
+  function replaceWord(card, word, suggestion) {
+    card.edit.value = card.edit.value.replace(wordPattern([word]), suggestion);
+    onType(card);
+    card.edit.focus();
+  }
+
+  function addWord(card, word) {
+    if (needReviewer(card)) { return; }
+    api("POST", "/api/words/" + encodeURIComponent(state.lang), { word: word, reviewer: reviewer() }).then(function (data) {
+      message(card, "\u201c" + word + "\u201d is in " + data.path + " now: the spelling check accepts it.");
+      if (card.dirty) { checkNow(card); }
+      return loadTrack(false);
+    }).catch(function (error) { message(card, explain(error), true); });
   }
 
   function message(card, text, bad) {
@@ -313,6 +378,7 @@
 
   function keepDraft(card, text, base) {
     card.edit.value = text;
+    drawBackdrop(card);
     if (base.version !== card.cue.version) {
       card.conflict.hidden = false;
       card.conflict.textContent = "This cue changed on disk meanwhile. On disk now: \u201c" + card.cue.text +
@@ -332,7 +398,7 @@
       approve: el.querySelector(".approve"), commentToggle: el.querySelector(".comment-toggle"),
       msg: el.querySelector(".msg"), comments: el.querySelector(".comments"),
       commentForm: el.querySelector(".comment-form"), commentText: el.querySelector(".comment-text"),
-      commentAdd: el.querySelector(".comment-add"),
+      commentAdd: el.querySelector(".comment-add"), backdrop: el.querySelector(".edit-backdrop"), misspelt: [],
     };
     el.dataset.number = String(cue.number);
     card.edit.lang = state.lang;
@@ -343,6 +409,7 @@
     card.seek.addEventListener("click", function () { setCurrent(card, true); play(); });
     el.addEventListener("focusin", function () { if (state.current !== card) { setCurrent(card, !isPlaying()); } });
     card.edit.addEventListener("input", function () { onType(card); });
+    card.edit.addEventListener("scroll", function () { card.backdrop.scrollTop = card.edit.scrollTop; });
     card.save.addEventListener("click", function () { save(card); });
     card.revert.addEventListener("click", function () { revert(card); });
     card.approve.addEventListener("click", function () { toggleApproval(card); });
@@ -357,6 +424,7 @@
   function fitRows(textarea) {
     textarea.rows = Math.max(2, textarea.value.split("\n").length);
   }
+
 
   function updateCard(card, cue) {
     var before = card.cue;
@@ -389,7 +457,7 @@
     if (!card.dirty) {
       card.edit.value = cue.text;
       fitRows(card.edit);
-      fillFindings(card.findings, cue.findings);
+      fillFindings(card.findings, cue.findings, card);
     } else if (before && before.version !== cue.version) {
       keepDraft(card, card.edit.value, before);
     }
@@ -457,6 +525,7 @@
   function onType(card) {
     markDirty(card);
     fitRows(card.edit);
+    drawBackdrop(card);
     message(card, "");
     drawCaptions();
     clearTimeout(card.checkTimer);
@@ -470,7 +539,7 @@
     api("POST", trackPath("/check"), { number: card.number, text: text }).then(function (data) {
       if (seq !== card.checkSeq) { return; }  // an older answer: the text has changed since
       card.findings.classList.remove("checking");
-      fillFindings(card.findings, data.findings);
+      fillFindings(card.findings, data.findings, card);
       card.el.classList.toggle("attention", !!(ATTENTION[card.cue.state] || data.findings.length));
     }).catch(function (error) {
       if (seq !== card.checkSeq) { return; }
@@ -484,7 +553,7 @@
     card.conflict.hidden = true;
     markDirty(card);
     fitRows(card.edit);
-    fillFindings(card.findings, card.cue.findings);
+    fillFindings(card.findings, card.cue.findings, card);
     message(card, "");
     drawCaptions();
   }
