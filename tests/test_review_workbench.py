@@ -716,7 +716,7 @@ def test_a_server_error_is_json_not_a_traceback(api, monkeypatch, caplog):
 
 # ---------------------------------------------------------------- in a real browser
 
-from test_review_page import CHROMIUM, PageWatch, browser  # noqa: E402,F401 - the module's browser fixture
+from test_review_page import PageWatch, browser  # noqa: E402,F401 - the module's browser fixture
 
 CARD = ".cue[data-number='{}']"
 

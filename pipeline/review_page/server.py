@@ -27,7 +27,6 @@ import logging
 import secrets
 import socket
 import sys
-from pathlib import Path
 from typing import Callable
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as WzNotFound
