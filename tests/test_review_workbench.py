@@ -112,6 +112,23 @@ def test_cue_version_names_timing_and_text():
     assert len({cue_version(cue), cue_version(cue.with_text("Hola.")), cue_version(Cue(0, 1001, "Hola"))}) == 3
 
 
+def test_text_fixes_are_the_texts_fix_writes():
+    """The workbench's "pipeline fix would write" is fix's own result for each cue's text."""
+    from pipeline.fix import FixOptions, fix_track, text_fixes
+    from pipeline.model import Track
+
+    track = Track([Cue(0, 2000, "Los servicios de apoyo ayudan a las personas sobrevivientes."),
+                   Cue(3000, 5000, "Corto."),
+                   Cue(6000, 8000, "Pero... ¿quién escucha?"),
+                   Cue(9000, 11000, "- Hola, ¿cómo estás hoy, después de todo lo que ha pasado?\n- Bien.")], "es")
+    options = FixOptions(language="es")
+    fixes = text_fixes(track, options)
+    fixed = fix_track(track, options).track
+    assert [(c.start, c.end) for c in fixed.cues] == [(c.start, c.end) for c in track.cues]
+    assert fixes == {i: c.text for i, (c, old) in enumerate(zip(fixed.cues, track.cues)) if c.text != old.text}
+    assert 0 in fixes and 1 not in fixes and 3 not in fixes  # a dialogue cue is never re-broken
+
+
 def test_word_diff():
     assert word_diff("You are not alone.", "You are never alone.") == [
         ("=", "You are "), ("-", "not"), ("+", "never"), ("=", " alone.")]
@@ -281,8 +298,14 @@ def test_check_gives_findings_for_text_not_yet_saved(api):
     status, data, _ = api.post(T + "/check", {"number": 2, "text": long})
     assert status == 200 and data["number"] == 2
     assert "chars-per-line" in {f["rule"] for f in data["findings"]}
+    from pipeline.linebreak import break_lines
+
+    assert data["fix"] is None  # 88 characters fit no two lines of 42: fix would not touch it
+    fits = "Los servicios de apoyo ayudan a las personas sobrevivientes."
+    status, data, _ = api.post(T + "/check", {"number": 2, "text": fits})
+    assert data["fix"] == "\n".join(break_lines(fits, 42, 2, "es"))  # what `pipeline fix` would write
     status, data, _ = api.post(T + "/check", {"number": 2, "text": "Ayudan."})
-    assert "chars-per-line" not in {f["rule"] for f in data["findings"]}
+    assert "chars-per-line" not in {f["rule"] for f in data["findings"]} and data["fix"] is None
     status, data, _ = api.post(T + "/check", {"number": 2, "text": ""})
     assert status == 200 and data["findings"][0]["rule"] == "text"
     assert api.project.track_path("talk", "es").read_bytes() == before  # nothing written
@@ -756,6 +779,9 @@ def test_a_reviewer_edits_saves_approves_and_comments(browser, drafted):
         watch.wait(f"[...document.querySelectorAll(\"{CARD.format(2)} .findings li .rule\")]"
                    ".some(e => e.textContent === 'chars-per-line')")
         assert read_track(path).cues == before  # still nothing on disk
+        # pipeline fix's own line breaking is offered as one click.
+        watch.wait(f"!document.querySelector(\"{CARD.format(2)} .fix-offer\").hidden")
+        assert "\n" in page.locator(CARD.format(2) + " .fix-text").inner_text()
         # The caption on the picture shows the text as typed.
         watch.js("document.getElementById('video').currentTime = 1.2")
         watch.wait(f"document.getElementById('captions').textContent === {json.dumps(long)}")

@@ -280,12 +280,13 @@ class Workbench:
         comments, _ = notes_mod.read_notes_bytes(path)
         attached, loose = notes_mod.attach(comments, loaded.track.cues)
         spoken = SpokenAt(source_track.cues if source_track else [])
+        fixes = self._fixes(video_id, language, loaded.track)
         cues = []
         for number, (cue, cue_state) in enumerate(zip(loaded.track.cues, states), start=1):
             cues.append({
                 "number": number, "start": cue.start, "end": cue.end, "text": cue.text, "version": cue_version(cue),
                 "state": cue_state, "state_label": STATE_LABELS.get(cue_state, cue_state),
-                "findings": findings.get(number, []),
+                "findings": findings.get(number, []), "fix": fixes.get(number - 1),
                 "source": [c.text for c in spoken(cue.start, cue.end)],
                 "stale": stale.get(number),
                 "comments": [c.to_dict() for c in attached.get(number, [])],
@@ -372,6 +373,21 @@ class Workbench:
                 "margin_vertical": style.margin_vertical, "margin_sides": style.margin_sides, "bold": style.bold,
                 "position": style.position, "rtl": fonts.is_rtl(track), "profile": profile.name}
 
+    def _fixes(self, video_id: str, language: str, track: Track) -> dict[int, str]:
+        """What ``pipeline fix`` would write as each cue's text (by 0-based index) where it changes it."""
+        from pipeline.checks.settings import project_settings
+        from pipeline.fix import FixOptions, text_fixes
+        from pipeline.wordlist import project_words
+
+        try:
+            options = FixOptions.from_settings(project_settings(self.project, video_id, language),
+                                               self.facts(video_id).frame_ms, language,
+                                               project_words(self.project.root, language, self.project.source_language))
+            return text_fixes(track, options)
+        except PipelineError as exc:  # e.g. a broken glossary: the check says so; no offer of a fix
+            log.debug("no fixes for %s %s: %s", video_id, language, exc)
+            return {}
+
     def preview(self, video_id: str, language: str, number: int, text: str) -> dict:
         """The ``pipeline check`` findings of cue ``number`` if its text were ``text`` (nothing is written)."""
 
@@ -381,11 +397,14 @@ class Workbench:
         try:
             cleaned = clean_cue_text(text)
         except UsageError as exc:
-            return {"number": number, "findings": [{"rule": "text", "severity": "error", "message": exc.message}]}
+            return {"number": number, "findings": [{"rule": "text", "severity": "error", "message": exc.message,
+                                                     "words": []}], "fix": None}
         cues = list(loaded.track.cues)
         cues[number - 1] = cues[number - 1].with_text(cleaned)
-        found = self._check(video_id, language, Track(cues, language))
-        return {"number": number, "findings": [_finding(f, language) for f in found if f.cue == number]}
+        track = Track(cues, language)
+        found = self._check(video_id, language, track)
+        fix = self._fixes(video_id, language, track).get(number - 1)
+        return {"number": number, "findings": [_finding(f, language) for f in found if f.cue == number], "fix": fix}
 
     # -- writing ----------------------------------------------------------------------------------------
 

@@ -185,6 +185,13 @@
     }
   }
 
+  // What `pipeline fix` would write for this cue (its text repairs, its line breaks), offered as one click.
+  function showFix(card, fix) {
+    card.fix = fix === undefined ? null : fix;
+    card.fixOffer.hidden = card.fix === null || card.fix === card.edit.value;
+    card.fixText.textContent = card.fix || "";
+  }
+
   function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 
   function wordPattern(words) {
@@ -399,6 +406,8 @@
       msg: el.querySelector(".msg"), comments: el.querySelector(".comments"),
       commentForm: el.querySelector(".comment-form"), commentText: el.querySelector(".comment-text"),
       commentAdd: el.querySelector(".comment-add"), backdrop: el.querySelector(".edit-backdrop"), misspelt: [],
+      fixOffer: el.querySelector(".fix-offer"), fixText: el.querySelector(".fix-text"), useFix: el.querySelector(".use-fix"),
+      fix: null,
     };
     el.dataset.number = String(cue.number);
     card.edit.lang = state.lang;
@@ -418,6 +427,12 @@
       if (!card.commentForm.hidden) { card.commentText.focus(); }
     });
     card.commentAdd.addEventListener("click", function () { addComment(card); });
+    card.useFix.addEventListener("click", function () {
+      if (card.fix === null) { return; }
+      card.edit.value = card.fix;
+      onType(card);
+      card.edit.focus();
+    });
     return card;
   }
 
@@ -458,6 +473,7 @@
       card.edit.value = cue.text;
       fitRows(card.edit);
       fillFindings(card.findings, cue.findings, card);
+      showFix(card, cue.fix);
     } else if (before && before.version !== cue.version) {
       keepDraft(card, card.edit.value, before);
     }
@@ -540,6 +556,7 @@
       if (seq !== card.checkSeq) { return; }  // an older answer: the text has changed since
       card.findings.classList.remove("checking");
       fillFindings(card.findings, data.findings, card);
+      showFix(card, data.fix);
       card.el.classList.toggle("attention", !!(ATTENTION[card.cue.state] || data.findings.length));
     }).catch(function (error) {
       if (seq !== card.checkSeq) { return; }
@@ -554,6 +571,7 @@
     markDirty(card);
     fitRows(card.edit);
     fillFindings(card.findings, card.cue.findings, card);
+    showFix(card, card.cue.fix);
     message(card, "");
     drawCaptions();
   }
