@@ -455,6 +455,8 @@ def test_comments_add_resolve_reopen_and_status_counts_them(api):
     notes = api.project.track_path("talk", "es").with_suffix(".notes.tsv")
     assert "Mira el glosario." in notes.read_text(encoding="utf-8")
     assert _status_comments(api.project, "es") == 2
+    table = run_cli("--project", str(api.project.root), "status").output
+    assert "comments" in table and "2 open" in table
     assert api.post(T + "/comments/1", {"author": "Bo"})[1]["comment"]["resolved_by"] == "Bo"
     assert _status_comments(api.project, "es") == 1
     assert api.post(T + "/comments/1", {"author": "Bo", "status": "open"})[1]["comment"]["status"] == "open"
