@@ -22,8 +22,8 @@ from typing import Iterable
 
 from pipeline import languages
 from pipeline.errors import PipelineError
-from pipeline.fribidi import FILL, libass_drawn
-from pipeline.model import Track, strip_tags
+from pipeline.fribidi import FILL, libass_drawn_lines
+from pipeline.model import Cue, Track, strip_tags
 
 log = logging.getLogger(__name__)
 
@@ -282,10 +282,40 @@ def libass_skips(ch: str) -> bool:
     ignorable (bidi marks, joiners, variation selectors, U+FEFF in the text ...), as libass 0.17's
     ``is_harfbuzz_ignorable`` lists them."""
     cp = ord(ch)
-    return (cp < 0x20 or cp in (0x00AD, 0x034F, 0x061C, 0xFEFF) or 0x17B4 <= cp <= 0x17B5
+    if cp < 0xAD:
+        return cp < 0x20
+    return (cp in (0x00AD, 0x034F, 0x061C, 0xFEFF) or 0x17B4 <= cp <= 0x17B5
             or 0x180B <= cp <= 0x180E or 0x200B <= cp <= 0x200F or 0x202A <= cp <= 0x202E
             or 0x2060 <= cp <= 0x206F or 0xFE00 <= cp <= 0xFE0F or 0xFFF0 <= cp <= 0xFFF8
             or 0x1D173 <= cp <= 0x1D17A or 0xE0000 <= cp <= 0xE0FFF)
+
+
+def _face_char(ch: str) -> str:
+    """The character libass picks a face by: a no-break space as a space (it then looks U+00A0 up there)."""
+    return " " if ch == "\u00a0" else ch
+
+
+def _caption_lines(track: Track) -> list[tuple[int, Cue, str]]:
+    return [(number, cue, line) for number, cue in enumerate(track, start=1)
+            for line in strip_tags(cue.text).split("\n")]
+
+
+def _drawn_lines(lines: list[str], rtl: bool) -> list[str]:
+    """What libass looks up for each character of each caption line (see :mod:`pipeline.fribidi`)."""
+    if not rtl:
+        return libass_drawn_lines(lines, False)
+    return [glyphs[1:] for glyphs in libass_drawn_lines([RLM + line for line in lines], True)]
+
+
+def drawn_pairs(track: Track, rtl: bool) -> set[tuple[str, str]]:
+    """Every distinct (character, code point libass looks up for it) of ``track`` burned in; ``rtl``:
+    with a right-to-left mark opening each line and Encoding=-1, as :mod:`pipeline.render` burns
+    right-to-left tracks. Spaces and characters libass skips are left out."""
+    lines = [line for _number, _cue, line in _caption_lines(track)]
+    pairs: set[tuple[str, str]] = set()
+    for line, glyphs in zip(lines, _drawn_lines(lines, rtl)):
+        pairs.update(zip(line, glyphs))
+    return {(ch, glyph) for ch, glyph in pairs if ch != " " and not libass_skips(ch)}
 
 
 @dataclass(frozen=True)
@@ -300,11 +330,6 @@ class Drawn:
     at: int  # its index in ``text``
 
     @property
-    def face_char(self) -> int:
-        """The code point libass picks the face by (a no-break space as a space, as libass does)."""
-        return 0x20 if self.char == "\u00a0" else ord(self.char)
-
-    @property
     def word(self) -> str:
         start = self.text.rfind(" ", 0, self.at) + 1
         end = self.text.find(" ", self.at)
@@ -312,16 +337,11 @@ class Drawn:
 
 
 def drawn_text(track: Track, rtl: bool) -> list[Drawn]:
-    """Every character libass draws for ``track`` burned in (``rtl``: with a right-to-left mark opening
-    each line and Encoding=-1, as :mod:`pipeline.render` burns right-to-left tracks)."""
-    out: list[Drawn] = []
-    for number, cue in enumerate(track, start=1):
-        for line in strip_tags(cue.text).split("\n"):
-            text = RLM + line if rtl else line
-            glyphs = libass_drawn(text, rtl)[len(text) - len(line):]
-            out.extend(Drawn(ch, glyph, number, cue.line, line, i) for i, (ch, glyph) in enumerate(zip(line, glyphs))
-                       if ch != " " and not libass_skips(ch))
-    return out
+    """Every character libass draws for ``track``, where it is (see :func:`drawn_pairs`)."""
+    lines = _caption_lines(track)
+    return [Drawn(ch, glyph, number, cue.line, line, i)
+            for (number, cue, line), glyphs in zip(lines, _drawn_lines([line for _n, _c, line in lines], rtl))
+            for i, (ch, glyph) in enumerate(zip(line, glyphs)) if ch != " " and not libass_skips(ch)]
 
 
 def choose_fonts(track: Track, language: str | None = None, family: str = "auto", bold: bool = False,
@@ -333,8 +353,8 @@ def choose_fonts(track: Track, language: str | None = None, family: str = "auto"
     ordered = [s for s, _ in scripts.most_common()] or ["latin"]
     rtl = ordered[0] in RTL_SCRIPTS
     by_script: dict[str | None, set[str]] = {}
-    for item in drawn_text(track, rtl):
-        by_script.setdefault(char_script(item.char), set()).update({chr(item.face_char), item.glyph})
+    for ch, glyph in drawn_pairs(track, rtl):
+        by_script.setdefault(char_script(ch), set()).update((_face_char(ch), glyph))
     if family != "auto":
         found = installed_family(family)
         if found is None:
@@ -376,23 +396,33 @@ def check_glyphs(track: Track, fonts: FontSet, source: Path | str) -> None:
     after a lam-alef ligature, a mirrored bracket) that the face drawing that character lacks. One line
     naming the characters, the cues that hold them and, for shaped forms, a word where it happens."""
     faces = [(face, cmap(face.file, face.index)) for face in fonts.drawing_faces]
+
+    def problem(ch: str, glyph: str) -> tuple[FontChoice | None, str] | None:
+        """(None, ch) when no face holds ``ch``; (face, glyph) when the face drawing it lacks ``glyph``."""
+        face = next(((f, have) for f, have in faces if ord(_face_char(ch)) in have), None)
+        if face is None:
+            return None, ch
+        return None if ord(glyph) in face[1] else (face[0], glyph)
+
+    bad = {pair: found for pair in drawn_pairs(track, fonts.rtl) if (found := problem(*pair)) is not None}
+    if not bad:
+        return
     missing: dict[str, list[int]] = {}  # a character no face holds -> its cues
     boxes: dict[tuple[Path, str], tuple[FontChoice, Drawn, list[int]]] = {}  # (face, glyph) -> first, cues
     first_line: int | None = None
     for item in drawn_text(track, fonts.rtl):
-        chosen = next(((face, have) for face, have in faces if item.face_char in have), None)
-        if chosen is None:
-            cues = missing.setdefault(item.char, [])
-        elif ord(item.glyph) not in chosen[1]:
-            cues = boxes.setdefault((chosen[0].file, item.glyph), (chosen[0], item, []))[2]
-        else:
+        found = bad.get((item.char, item.glyph))
+        if found is None:
             continue
+        face, glyph = found
+        if face is None:
+            cues = missing.setdefault(glyph, [])
+        else:
+            cues = boxes.setdefault((face.file, glyph), (face, item, []))[2]
         if item.cue not in cues:
             cues.append(item.cue)
         if first_line is None:
             first_line = item.line
-    if not missing and not boxes:
-        return
     parts = []
     if missing:
         shown = [f"{ch!r} U+{ord(ch):04X} ({_cues(cues)})" for ch, cues in list(missing.items())[:8]]

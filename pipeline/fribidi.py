@@ -18,6 +18,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import unicodedata
+from typing import Sequence
 
 from pipeline.errors import PipelineError
 
@@ -34,6 +36,9 @@ _PAR_LTR = 0x110
 _PAR_ON = 0x40
 #: The character FriBidi puts where the alef of a lam-alef ligature was.
 FILL = "\ufeff"
+#: Bidi classes that make part of a paragraph right to left. Without any, and laid out left to right,
+#: FriBidi changes nothing (no joining script, nothing to mirror): no need to ask it.
+_RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI"})
 
 
 class FribidiError(PipelineError):
@@ -52,7 +57,9 @@ def _library() -> ctypes.CDLL:
     levels = ctypes.POINTER(ctypes.c_int8)
     lib.fribidi_get_bidi_types.argtypes = [u32p, ctypes.c_int, u32p]
     lib.fribidi_get_bidi_types.restype = None
-    lib.fribidi_get_par_embedding_levels_ex.argtypes = [u32p, u32p, ctypes.c_int, u32p, levels]
+    # Called on one line of a longer buffer at a time: addresses, not typed arrays.
+    lib.fribidi_get_par_embedding_levels_ex.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, u32p,
+                                                        ctypes.c_void_p]
     lib.fribidi_get_par_embedding_levels_ex.restype = ctypes.c_int8
     lib.fribidi_get_joining_types.argtypes = [u32p, ctypes.c_int, u8p]
     lib.fribidi_get_joining_types.restype = None
@@ -63,28 +70,45 @@ def _library() -> ctypes.CDLL:
     return lib
 
 
+def _needs_fribidi(line: str, rtl: bool) -> bool:
+    return bool(line) and (rtl or not line.isascii() and any(unicodedata.bidirectional(c) in _RTL_CLASSES
+                                                             for c in line))
+
+
 def libass_drawn(line: str, rtl: bool) -> str:
     """The code points libass looks up in the font for one line (one bidi paragraph) of caption text.
 
     The result has the same length as ``line``: position *i* holds what libass draws for character *i*,
-    in the face libass chose for that character (a presentation form, a lam-alef ligature and then
-    :data:`FILL`, a mirrored bracket, or the character itself). ``rtl`` is a track burned with
+    in the face libass chose for that character (a presentation form, :data:`FILL` then the lam-alef
+    ligature, a mirrored bracket, or the character itself). ``rtl`` is a track burned with
     ``Encoding=-1`` (paragraph direction from the text); otherwise libass lays lines out left to right.
     """
-    n = len(line)
-    if n == 0 or line.isascii():
-        return line  # nothing FriBidi rewrites
+    return libass_drawn_lines([line], rtl)[0]
+
+
+def libass_drawn_lines(lines: Sequence[str], rtl: bool) -> list[str]:
+    """:func:`libass_drawn` of many lines in one FriBidi pass (each line its own paragraph: a line
+    break is a paragraph separator to FriBidi, never joined, never mirrored)."""
+    todo = [line for line in lines if _needs_fribidi(line, rtl)]
+    if not todo:
+        return list(lines)
     lib = _library()
-    text = (ctypes.c_uint32 * n)(*map(ord, line))
+    joined = "\n".join(todo)
+    n = len(joined)
+    text = (ctypes.c_uint32 * n)(*map(ord, joined))
     types = (ctypes.c_uint32 * n)()
     lib.fribidi_get_bidi_types(text, n, types)
-    direction = ctypes.c_uint32(_PAR_ON if rtl else _PAR_LTR)
     levels = (ctypes.c_int8 * n)()
-    # No bracket types: libass passes none unless a script asks for bidi brackets (SRT never does).
-    if lib.fribidi_get_par_embedding_levels_ex(types, None, n, ctypes.byref(direction), levels) == 0:
-        return line  # FriBidi could not resolve the paragraph; libass then draws nothing of it either
+    start = 0
+    for line in todo:
+        direction = ctypes.c_uint32(_PAR_ON if rtl else _PAR_LTR)
+        # No bracket types: libass passes none unless a script asks for bidi brackets (SRT never does).
+        lib.fribidi_get_par_embedding_levels_ex(ctypes.addressof(types) + start * 4, None, len(line),
+                                                ctypes.byref(direction), ctypes.addressof(levels) + start)
+        start += len(line) + 1
     joins = (ctypes.c_uint8 * n)()
     lib.fribidi_get_joining_types(text, n, joins)
     lib.fribidi_join_arabic(types, n, levels, joins)
     lib.fribidi_shape(_LIBASS_FLAGS, levels, n, joins, text)
-    return "".join(map(chr, text))
+    shaped = iter("".join(map(chr, text)).split("\n"))
+    return [next(shaped) if _needs_fribidi(line, rtl) else line for line in lines]

@@ -119,6 +119,12 @@ def test_libass_shaping_puts_u_feff_after_every_lam_alef():
     assert drawn[5] == ")" and drawn[-1] == "("  # mirrored in a right-to-left run
     latin = "Fëmijët, «Ребёнок», supraviețuitorii (2024)"
     assert libass_drawn(latin, rtl=False) == latin
+    # A track is shaped in one FriBidi pass, each line its own paragraph: the same as line by line.
+    from pipeline.fribidi import libass_drawn_lines
+
+    lines = ["\u200fلا (نعم)", "2024 (x) لا", "", "abc", "\u200fWeProtect لعام 2024", latin]
+    for rtl in (True, False):
+        assert libass_drawn_lines(lines, rtl) == [libass_drawn(line, rtl) for line in lines]
 
 
 def test_glyph_check_names_the_cue_and_the_character_libass_inserts():
