@@ -95,7 +95,7 @@ def libass_drawn_lines(lines: Sequence[str], rtl: bool) -> list[str]:
     lib = _library()
     joined = "\n".join(todo)
     n = len(joined)
-    text = (ctypes.c_uint32 * n)(*map(ord, joined))
+    text = (ctypes.c_uint32 * n).from_buffer_copy(joined.encode("utf-32-le"))
     types = (ctypes.c_uint32 * n)()
     lib.fribidi_get_bidi_types(text, n, types)
     levels = (ctypes.c_int8 * n)()
@@ -110,5 +110,5 @@ def libass_drawn_lines(lines: Sequence[str], rtl: bool) -> list[str]:
     lib.fribidi_get_joining_types(text, n, joins)
     lib.fribidi_join_arabic(types, n, levels, joins)
     lib.fribidi_shape(_LIBASS_FLAGS, levels, n, joins, text)
-    shaped = iter("".join(map(chr, text)).split("\n"))
+    shaped = iter(bytes(text).decode("utf-32-le").split("\n"))
     return [next(shaped) if _needs_fribidi(line, rtl) else line for line in lines]
