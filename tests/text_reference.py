@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 _RTL = {"R", "AL"}
 
 
