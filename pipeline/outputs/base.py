@@ -26,7 +26,7 @@ Plugging in a kind::
 
 Its module must be imported by :mod:`pipeline.outputs` (``KIND_MODULES`` there); the registration order is
 the order a video's jobs are planned and listed in. The build (:mod:`pipeline.build`) decides, orders, runs
-and records jobs without knowing any kind by name.
+and records jobs without knowing any kind by name. ``docs/output-kinds.md`` says more.
 """
 
 from __future__ import annotations
