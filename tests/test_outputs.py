@@ -16,7 +16,7 @@ from pipeline.project import load_project
 
 
 class SrtSidecar(TextKind):
-    """The example of pipeline/outputs/base.py and docs/output-kinds.md: an SRT next to each published track."""
+    """The example of pipeline/outputs/base.py and docs/contributing.md: an SRT next to each published track."""
 
     name = "srt-test"
 

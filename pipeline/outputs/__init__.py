@@ -18,10 +18,7 @@ from pipeline.outputs.base import (
     materialize, prepare_job, register,
 )
 
-#: Modules whose import registers output kinds.
-KIND_MODULES = ("pipeline.outputs.burned_in", "pipeline.outputs.webvtt", "pipeline.outputs.soft")
-
 __all__ = [
-    "DRAFT_BANNER", "KINDS", "KIND_MODULES", "PIPELINE_INPUT", "WORK", "FfmpegKind", "OutputKind", "PlannedTrack",
+    "DRAFT_BANNER", "KINDS", "PIPELINE_INPUT", "WORK", "FfmpegKind", "OutputKind", "PlannedTrack",
     "RenderJob", "TextKind", "VideoPlan", "materialize", "prepare_job", "register",
 ]

@@ -24,9 +24,9 @@ Plugging in a kind::
                               video.track_inputs(t, with_source=False), spec=t.srt_text)
                     for t in video.tracks if not t.draft]
 
-Its module must be imported by :mod:`pipeline.outputs` (``KIND_MODULES`` there); the registration order is
+Its module must be imported by :mod:`pipeline.outputs` (the import registers it); the registration order is
 the order a video's jobs are planned and listed in. The build (:mod:`pipeline.build`) decides, orders, runs
-and records jobs without knowing any kind by name. ``docs/output-kinds.md`` says more.
+and records jobs without knowing any kind by name. ``docs/contributing.md`` ("Adding an output kind") says more.
 """
 
 from __future__ import annotations
