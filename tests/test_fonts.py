@@ -180,7 +180,7 @@ def test_fonts_are_passed_to_libass_explicitly(make_project):
     job = next(j for j in plan.to_build if j.kind == "burned-in")
     argv = " ".join(job.argv).replace("\\", "")  # without ffmpeg-python's filter escaping
     assert "FontName=Noto Naskh Arabic" in argv and "Encoding=-1" in argv
-    assert f"fontsdir={job.burn.caption.fonts_dir}" in argv
+    assert f"fontsdir={job.spec.caption.fonts_dir}" in argv
     assert sorted(p.name for p in job.font_links) == ["NotoNaskhArabic-Regular.ttf", "NotoSans-Regular.ttf"]
     assert {k for k in job.inputs if k.startswith("font:")} == {"font:NotoSans-Regular.ttf",
                                                                 "font:NotoNaskhArabic-Regular.ttf"}
