@@ -186,7 +186,7 @@ class Workbench:
             if video_id not in self._facts:
                 from pipeline.cache import WorkCache
                 from pipeline.checks.run import probe_facts
-                from pipeline.outputs.base import WORK
+                from pipeline.outputs import WORK
 
                 facts, _note = probe_facts(self._video(video_id).source, self.runner,
                                            cache=WorkCache(self.project.dist / WORK / "cache.json"))
