@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import re
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
