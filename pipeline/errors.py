@@ -70,6 +70,15 @@ class SubtitleError(PipelineError):
         self.line = line
 
 
+class FileChangedError(PipelineError):
+    """A file changed on disk after the pipeline read it (a person saved it meanwhile): nothing was written."""
+
+    def __init__(self, path: Path | str):
+        super().__init__(f"{path}: changed on disk while it was being rewritten; nothing was written",
+                         hint="your saved version is kept as it is; run the command again to rewrite it")
+        self.path = Path(path)
+
+
 class SubtitleEncodingError(SubtitleError):
     """A file that is not UTF-8/UTF-16-with-BOM; never guessed silently."""
 

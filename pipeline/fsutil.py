@@ -31,11 +31,13 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(final: Path) -> Iterator[Path]:
+def atomic_path(final: Path, expect: bytes | None = None) -> Iterator[Path]:
     """Yield a temp path beside ``final`` (same folder, same extension, hidden, marked partial).
 
     On success the temp file is renamed over ``final``; on any error it is removed.
     Tools that pick a format from the extension (ffmpeg) still see the right one.
+    With ``expect``, ``final`` must still hold exactly those bytes right before the rename (it was read, and
+    nobody may have saved it since): otherwise :class:`~pipeline.errors.FileChangedError` and no rename.
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -54,6 +56,10 @@ def atomic_path(final: Path) -> Iterator[Path]:
         except FileNotFoundError:
             mode = 0o666 & ~_umask()
         os.chmod(tmp, mode)
+        if expect is not None and read_bytes_or_none(final) != expect:
+            from pipeline.errors import FileChangedError
+
+            raise FileChangedError(final)
         os.replace(tmp, final)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -61,15 +67,17 @@ def atomic_path(final: Path) -> Iterator[Path]:
         raise
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def read_bytes_or_none(path: Path) -> bytes | None:
+    """The file's bytes, or None when it cannot be read (gone, a folder)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write UTF-8 text (LF line endings, no BOM) atomically."""
-    with atomic_path(Path(path)) as tmp:
+def atomic_write_text(path: Path, text: str, expect: bytes | None = None) -> None:
+    """Write UTF-8 text (LF line endings, no BOM) atomically; ``expect``: see :func:`atomic_path`."""
+    with atomic_path(Path(path), expect) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()

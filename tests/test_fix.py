@@ -123,6 +123,8 @@ def messy_tracks(draw):
 @given(messy_tracks(), st.sampled_from([25.0, 24000 / 1001, 30.0]))
 @example(Track([Cue(913, 913, "Survivors"), Cue(0, 0, ""), Cue(0, 0, ""), Cue(0, 834, "Survivors"),
                 Cue(0, 834, "Survivors")]), 25.0)  # retiming flipped two cues that start together
+@example(Track([Cue(0, 1, "deserve"), Cue(0, 0, ""), Cue(0, 0, "Survivors")]), 25.0)  # sorted by end: flipped
+@example(Track([Cue(0, 2000, "Survivors"), Cue(0, 2000, "deserve"), Cue(2040, 3000, "heard.")]), 25.0)  # issue 10
 @settings(max_examples=200, deadline=None)
 def test_fix_never_changes_words_and_is_idempotent(track, fps):
     frame = 1000 / fps

@@ -2,7 +2,7 @@
 
 Read: SRT, WebVTT and YouTube SBV. Write: SRT and WebVTT, always UTF-8 without BOM, LF, numbered from 1.
 ASS/SSA scripts are refused with a clear message (their styling cannot be kept in SRT).
-Only this package talks to pysrt; nothing outside it sees a pysrt type.
+No subtitle library is used (``formats/srt.py`` says why).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.errors import SubtitleError
+from pipeline.formats.common import Join
 from pipeline.formats.encoding import conversion_notes, decode_subtitle_bytes
 from pipeline.formats.srt import compose_srt, parse_srt
 from pipeline.formats.timecode import TIMING_LINE
@@ -21,7 +22,7 @@ from pipeline.model import Track
 __all__ = [
     "read_track", "write_track", "read_source", "parse_track", "compose_track", "format_of", "writable_format",
     "compose_srt", "parse_srt", "compose_vtt", "parse_vtt", "parse_sbv", "conversion_notes", "lost_cue_settings", "lost_vtt_blocks",
-    "SUBTITLE_SUFFIXES",
+    "SUBTITLE_SUFFIXES", "Join",
 ]
 
 #: File name endings the pipeline reads.
@@ -52,10 +53,16 @@ def format_of(path: Path | str, text: str) -> str:
     return "srt"
 
 
-def parse_track(text: str, path: Path | str, language: str | None = None, fmt: str = "srt") -> Track:
-    """Parse decoded text in format ``fmt`` (``srt``, ``vtt`` or ``sbv``)."""
-    parser = {"srt": parse_srt, "vtt": parse_vtt, "sbv": parse_sbv}[fmt]
-    return parser(text, path, language)
+def parse_track(text: str, path: Path | str, language: str | None = None, fmt: str = "srt",
+                joins: list[Join] | None = None) -> Track:
+    """Parse decoded text in format ``fmt`` (``srt``, ``vtt`` or ``sbv``).
+
+    With a ``joins`` list, text after a blank line inside a cue is joined to the cue above when that is the
+    only reading (SRT and WebVTT; what ``pipeline fix`` repairs), and each join is recorded there.
+    """
+    if fmt == "sbv":
+        return parse_sbv(text, path, language)
+    return (parse_vtt if fmt == "vtt" else parse_srt)(text, path, language, joins)
 
 
 def read_source(path: Path | str, encoding: str | None = None) -> tuple[bytes, str]:

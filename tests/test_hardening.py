@@ -1,0 +1,238 @@
+"""Regressions from the adversarial pass of issue 10, each reproduced with the real commands.
+
+Numbers are the issue's: 1-7 lost data, 8-13 gave internal or unclear errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from _corpus import CORPUS, needs_corpus
+from pipeline.cli import cli
+from pipeline.formats import read_track
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# -- 1. WebVTT: nothing before the first cue is dropped silently ----------------------------------------------
+
+ONE_DASH = ("WEBVTT\n\n00:00:01.000 -> 00:00:03.000\nSurvivors deserve to be heard.\n\n"
+            "00:00:04.000 --> 00:00:06.000\nHelp is available.\n")
+TEXT_FIRST = ("WEBVTT\n\nSurvivors deserve to be heard.\n\n"
+              "00:00:04.000 --> 00:00:06.000\nHelp is available.\n")
+
+
+@pytest.mark.parametrize("text,line,words", [
+    (ONE_DASH, 3, "malformed timing line '00:00:01.000 -> 00:00:03.000'"),
+    (ONE_DASH.replace("\n00:00:01", "\nintro\n00:00:01"), 4, "malformed timing line"),  # after a cue identifier
+    (TEXT_FIRST, 3, "text before the first cue, without a timing line: 'Survivors deserve to be heard.'"),
+    (ONE_DASH.replace("00:00:01.000 -> 00:00:03.000\nSurvivors deserve to be heard.\n\n", "")
+     + "\n00:00:07.000 -> 00:00:08.000\nThank you.\n", 6, "malformed timing line"),  # after the first cue
+])
+def test_1_webvtt_text_or_bad_timing_before_a_cue_is_an_error(tmp_path, text, line, words):
+    path = tmp_path / "talk.en.vtt"
+    path.write_text(text, encoding="utf-8")
+    result = run("check", str(path))
+    assert result.exit_code == 2, result.output
+    assert f"{path}:{line}: {words}" in result.stdout
+    result = run("fix", str(path))
+    assert result.exit_code == 2 and f"{path}:{line}: " in result.stderr
+    assert path.read_text(encoding="utf-8") == text and files_in(tmp_path) == ["talk.en.vtt"]
+    out = tmp_path / "talk.es.vtt"
+    result = run("translate", str(path), "--to", "es", "--engine", "apertium", "-o", str(out))
+    assert result.exit_code == 2 and f"{path}:{line}: " in result.stderr and not out.exists()
+
+
+# -- 2. a save made while fix or shift runs is never lost -----------------------------------------------------
+
+SAVED = "\n3\n00:00:09,000 --> 00:00:10,000\nA cue the translator saved meanwhile.\n"
+
+
+def _two_cues(tmp_path: Path) -> Path:
+    path = tmp_path / "talk.es.srt"
+    path.write_text("2\n00:00:05,000 --> 00:00:07,000\nSegundo.\n\n1\n00:00:01,000 --> 00:00:04,000\nPrimero.\n",
+                    encoding="utf-8")
+    return path
+
+
+def _assert_the_save_survived(result, path: Path) -> None:
+    assert result.exit_code == 1, result.output
+    assert f"{path}: changed on disk while it was being rewritten; nothing was written" in result.stderr
+    assert path.read_text(encoding="utf-8").endswith(SAVED)
+    assert files_in(path.parent) == [path.name]  # no backup of a version that was never replaced, nothing partial
+
+
+def test_2_fix_refuses_to_replace_a_file_saved_while_it_ran(tmp_path, monkeypatch):
+    import pipeline.fix
+
+    path = _two_cues(tmp_path)
+    real = pipeline.fix.fix_track
+
+    def fix_while_a_person_saves(track, options=None):
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(SAVED)
+        return real(track, options)
+
+    monkeypatch.setattr(pipeline.fix, "fix_track", fix_while_a_person_saves)
+    _assert_the_save_survived(run("fix", str(path)), path)
+
+
+def test_2_fix_checks_again_just_before_the_replace(tmp_path, monkeypatch):
+    """The save lands after the backup is written, while the new text is being written."""
+    import pipeline.fix
+
+    path = _two_cues(tmp_path)
+    real = pipeline.fix.atomic_write_text
+
+    def write_while_a_person_saves(target, text, expect=None):
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(SAVED)
+        return real(target, text, expect=expect)
+
+    monkeypatch.setattr(pipeline.fix, "atomic_write_text", write_while_a_person_saves)
+    result = run("fix", str(path))
+    assert result.exit_code == 1 and "changed on disk" in result.stderr
+    assert path.read_text(encoding="utf-8").endswith(SAVED)
+    assert not [n for n in files_in(tmp_path) if "partial" in n]
+
+
+def test_2_shift_refuses_to_replace_a_file_saved_while_it_ran(tmp_path, monkeypatch):
+    import pipeline.cli.subtitle_cmds as commands
+
+    path = _two_cues(tmp_path)
+    real = commands.shift_track
+
+    def shift_while_a_person_saves(*args, **kwargs):
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(SAVED)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "shift_track", shift_while_a_person_saves)
+    _assert_the_save_survived(run("shift", str(path), "--by", "+1s"), path)
+
+
+# -- 3. words players hide are kept and reported --------------------------------------------------------------
+
+def test_3_fix_keeps_cues_whose_only_text_players_hide(tmp_path):
+    path = tmp_path / "talk.en.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:02,000\n<sigh>\n\n2\n00:00:03,000 --> 00:00:05,000\n"
+                    "Help is available.\n\n3\n00:00:06,000 --> 00:00:08,000\n<Music>\n\n"
+                    "4\n00:00:09,000 --> 00:00:10,000\n<i> </i>\n", encoding="utf-8")
+    result = run("fix", str(path))
+    assert result.exit_code == 1, result.output
+    assert "line 1 (00:00:01,000): players show nothing of this cue: <sigh> reads as a tag" in result.stdout
+    assert "line 9 (00:00:06,000): players show nothing of this cue: <Music>" in result.stdout
+    assert [c.text for c in read_track(path)] == ["<sigh>", "Help is available.", "<Music>"]  # only <i> </i> went
+    result = run("check", str(path))
+    assert f"{path}:1: hidden-text: players hide text in angle brackets that reads as a tag: <sigh> " \
+           "(the cue shows nothing)" in result.stdout
+    assert "empty-cue" not in result.stdout
+
+
+# -- 4. cues that start together keep their order ------------------------------------------------------------
+
+def test_4_fix_keeps_the_file_order_of_cues_with_the_same_timing(tmp_path):
+    path = tmp_path / "talk.en.srt"
+    path.write_text("1\n00:00:00,000 --> 00:00:02,000\nSurvivors\n\n2\n00:00:00,000 --> 00:00:02,000\ndeserve\n\n"
+                    "3\n00:00:02,040 --> 00:00:03,000\nto be heard.\n", encoding="utf-8")
+    result = run("fix", str(path))
+    assert result.exit_code == 1, result.output  # the two cues overlap: a person decides
+    assert [c.text for c in read_track(path)] == ["Survivors", "deserve", "to be heard."]
+    again = run("fix", str(path))
+    assert "nothing to change" in again.stdout
+
+
+# -- 5. WebVTT cue identifiers survive fix ---------------------------------------------------------------------
+
+def test_5_fix_keeps_webvtt_cue_identifiers(tmp_path):
+    path = tmp_path / "talk.es.vtt"
+    path.write_text("WEBVTT\n\nsecond-line\n00:00:03.000 --> 00:00:04.000\nSegunda.\n\n"
+                    "intro\n00:00:01.000 --> 00:00:02.000\nPrimera.\n\n00:00:05.000 --> 00:00:06.000\nSin id.\n",
+                    encoding="utf-8")
+    assert run("fix", str(path)).exit_code == 0
+    assert path.read_text(encoding="utf-8") == (
+        "WEBVTT\n\nintro\n00:00:01.000 --> 00:00:02.000\nPrimera.\n\n"
+        "second-line\n00:00:03.000 --> 00:00:04.000\nSegunda.\n\n00:00:05.000 --> 00:00:06.000\nSin id.\n")
+    assert [c.identifier for c in read_track(path)] == ["intro", "second-line", None]
+
+
+# -- 6. fix repairs a blank line inside a cue when that is the only reading -----------------------------------
+
+STRAY = ("1\n00:00:01,000 --> 00:00:03,000\nSurvivors deserve\n\nto be heard.\n\n"
+         "2\n00:00:04,000 --> 00:00:06,000\nHelp is available.\n")
+
+
+def test_6_fix_joins_text_after_a_blank_line_to_the_cue_above(tmp_path):
+    path = tmp_path / "talk.en.srt"
+    path.write_text(STRAY, encoding="utf-8")
+    check = run("check", str(path))
+    assert check.exit_code == 2 and f"{path}:5: text without a timing line: 'to be heard.'" in check.stdout
+    assert "pipeline fix does that" in check.stdout
+    dry = run("-v", "fix", "--dry-run", str(path))
+    assert dry.exit_code == 0, dry.output
+    assert " Survivors deserve\n-\n to be heard.\n" in dry.stdout  # the diff shows the blank line going
+    assert "line 5 (00:00:01,000): joined text after a blank line to the cue above (line 1): 'to be heard.'" \
+        in dry.stdout
+    assert path.read_text(encoding="utf-8") == STRAY
+    result = run("fix", str(path))
+    assert result.exit_code == 0, result.output
+    assert [c.text for c in read_track(path)] == ["Survivors deserve\nto be heard.", "Help is available."]
+
+
+@pytest.mark.parametrize("text,line", [
+    ("1\n00:00:01,000 --> 00:00:03,000\nHello\n\n2\nWorld\n", 6),  # a cue number that lost its timing line
+    ("1\n00:00:01,000 --> 00:00:03,000\nHello\n\n00:00:04,000 -> 00:00:05,000\nWorld\n", 5),  # a broken timing
+    ("Before any cue.\n\n1\n00:00:01,000 --> 00:00:03,000\nHello\n", 1),  # no cue above
+])
+def test_6_fix_names_the_line_when_joining_is_not_the_only_reading(tmp_path, text, line):
+    path = tmp_path / "talk.en.srt"
+    path.write_text(text, encoding="utf-8")
+    result = run("fix", str(path))
+    assert result.exit_code == 2 and f"{path}:{line}: " in result.stderr
+    assert "pipeline fix does that" not in result.stderr
+    assert path.read_text(encoding="utf-8") == text and files_in(tmp_path) == ["talk.en.srt"]
+
+
+@needs_corpus
+def test_6_fix_repairs_the_real_file_with_text_after_a_blank_line(tmp_path):
+    path = tmp_path / "promo.en.srt"
+    path.write_bytes((CORPUS / "parallel/mediaelement_promo/mediaelement.en.srt").read_bytes())
+    assert run("check", str(path)).exit_code == 2  # line 61: text without a timing line
+    result = run("fix", str(path))
+    assert result.exit_code in (0, 1), result.output
+    track = read_track(path)
+    assert len(track) == 15 and track[14].text.startswith("Hope you like it.\nCome follow me at <a href=")
+
+
+# -- 11. only real tags count as tags --------------------------------------------------------------------------
+
+def test_11_less_than_and_greater_than_are_not_tags(tmp_path):
+    path = tmp_path / "talk.en.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:03,000\nIf a < b > c, say so.\n", encoding="utf-8")
+    result = run("check", str(path))
+    assert "unbalanced-tags" not in result.stdout and result.exit_code == 0, result.output
+    path.write_text("1\n00:00:01,000 --> 00:00:03,000\n<i>Still unclosed.\n", encoding="utf-8")
+    assert "unbalanced-tags: <i> is not closed" in run("check", str(path)).stdout
+
+
+# -- 12. fix --dry-run does not send a cue's escape sequences to the terminal --------------------------------
+
+def test_12_dry_run_shows_control_characters_escaped(tmp_path):
+    path = tmp_path / "talk.en.srt"
+    text = ("2\n00:00:05,000 --> 00:00:07,000\n\x1b]0;pwned\x07\x1b[2JSecond.\n\n"
+            "1\n00:00:01,000 --> 00:00:04,000\nFirst \x1b[31mred\x1b[0m.\n")
+    path.write_text(text, encoding="utf-8")
+    result = run("fix", "--dry-run", str(path))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "+First \\x1b[31mred\\x1b[0m." in result.stdout and "\\x1b]0;pwned\\x07\\x1b[2JSecond." in result.stdout
+    assert path.read_text(encoding="utf-8") == text
