@@ -70,6 +70,17 @@ class SubtitleError(PipelineError):
         self.line = line
 
 
+class NotRegularFileError(PipelineError):
+    """A path that is a FIFO, device or socket where a file is read: reading it would block or never end."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path | str, kind: str):
+        super().__init__(f"{path}: is {kind}, not a regular file", hint="give the file itself")
+        self.path = Path(path)
+        self.kind = kind
+
+
 class FileChangedError(PipelineError):
     """A file changed on disk after the pipeline read it (a person saved it meanwhile): nothing was written."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -68,10 +69,13 @@ def atomic_path(final: Path, expect: bytes | None = None) -> Iterator[Path]:
 
 
 def read_bytes_or_none(path: Path) -> bytes | None:
-    """The file's bytes, or None when it cannot be read (gone, a folder)."""
+    """The file's bytes, or None when it cannot be read (gone, a folder, not a regular file)."""
+    from pipeline.errors import NotRegularFileError
+
     try:
-        return path.read_bytes()
-    except OSError:
+        with open_regular(path) as fh:
+            return fh.read()
+    except (OSError, NotRegularFileError):
         return None
 
 
@@ -92,9 +96,32 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
 
 
+def open_regular(path: Path):
+    """Open a regular file for reading in binary. A FIFO, device or socket is refused with
+    :class:`~pipeline.errors.NotRegularFileError` without blocking (opening a FIFO waits for a writer;
+    reading ``/dev/zero`` never ends). A folder raises :class:`IsADirectoryError`, a missing file
+    :class:`FileNotFoundError`, as :func:`open` would."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            from pipeline.errors import NotRegularFileError
+
+            kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+            raise NotRegularFileError(path, kind)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()

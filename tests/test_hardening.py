@@ -236,3 +236,58 @@ def test_12_dry_run_shows_control_characters_escaped(tmp_path):
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "+First \\x1b[31mred\\x1b[0m." in result.stdout and "\\x1b]0;pwned\\x07\\x1b[2JSecond." in result.stdout
     assert path.read_text(encoding="utf-8") == text
+
+
+# -- 9. what is not a regular file, or far too large, is refused without blocking ----------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def pipeline_cmd(*args: str, cwd: Path | None = None, timeout: float = 30):
+    """The real command in a child process with 2 GiB of address space: a read that blocks forever fails the
+    test instead of hanging it, and one that never ends fails with MemoryError instead of exhausting the
+    machine's memory."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd or REPO, env=env,
+                          capture_output=True, text=True, timeout=timeout, preexec_fn=limit_memory)
+
+
+def test_9_check_refuses_a_device_instead_of_running_out_of_memory():
+    result = pipeline_cmd("check", "/dev/zero")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "/dev/zero: is a device, not a regular file" in result.stdout
+
+
+def test_9_a_fifo_named_like_a_subtitle_file_is_refused_not_waited_on(tmp_path, make_project):
+    import os
+
+    fifo = tmp_path / "talk.es.srt"
+    os.mkfifo(fifo)
+    for command in (["check", str(fifo)], ["fix", str(fifo)], ["shift", str(fifo), "--by", "1s"]):
+        result = pipeline_cmd(*command)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert f"{fifo}: is a FIFO, not a regular file" in result.stdout + result.stderr
+    root = make_project()
+    track = root / "subtitles/talk/sq.srt"
+    os.mkfifo(track)
+    for command in (["status", "--json"], ["check"], ["draft", "talk", "--to", "sq", "--engine", "apertium"]):
+        result = pipeline_cmd("--project", str(root), *command)
+        assert f"{track}: is a FIFO, not a regular file" in result.stdout + result.stderr, (command, result.stdout)
+        assert "Traceback" not in result.stderr
+
+
+def test_9_a_huge_file_is_refused_with_its_size(tmp_path):
+    path = tmp_path / "talk.en.srt"
+    with open(path, "wb") as fh:
+        fh.truncate(40 * 1024 * 1024)  # sparse: costs no disk
+    result = run("check", str(path))
+    assert result.exit_code == 2
+    assert f"{path}: is 40.0 MiB: larger than any subtitle file (the limit is 16 MiB)" in result.stdout
