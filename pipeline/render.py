@@ -118,8 +118,8 @@ class RenderJob:
         if self.burn is not None:
             return commands.burn_in_many(self.burn.source, [self.burn.output(output)], has_audio=self.burn.has_audio)
         if self.soft is not None:
-            return commands.soft_subtitles(self.soft.source, self.soft.tracks, output,
-                                           container=self.soft.container, has_audio=self.soft.has_audio)
+            return commands.soft_subtitles(self.soft.source, self.soft.tracks, output, container=self.soft.container,
+                                           has_audio=self.soft.has_audio, duration=self.duration)
         raise ValueError(f"{self.label} is not an ffmpeg job")
 
 

@@ -291,3 +291,40 @@ def test_9_a_huge_file_is_refused_with_its_size(tmp_path):
     result = run("check", str(path))
     assert result.exit_code == 2
     assert f"{path}: is 40.0 MiB: larger than any subtitle file (the limit is 16 MiB)" in result.stdout
+
+
+# -- 10. absurd values: bounded shifts, and nothing runs past the video's end --------------------------------
+
+@pytest.mark.parametrize("args,words", [
+    (["--by", "99999999999999999999"], "the offset '99999999999999999999' is more than a day"),
+    (["--fps", "25:1e-300"], "the frame rate '1e-300' is outside 1-1000 fps"),
+    (["--fps", "0.5:25"], "the frame rate '0.5' is outside 1-1000 fps"),
+    (["--by", "+23:30:00"], "would end after 99:59:59,999"),
+])
+def test_10_shift_refuses_absurd_values(tmp_path, args, words):
+    path = tmp_path / "talk.es.srt"
+    text = "1\n00:00:01,000 --> 00:00:02,000\nHola.\n\n2\n80:00:00,000 --> 80:00:02,000\nAdiós.\n"
+    path.write_text(text, encoding="utf-8")
+    result = run("shift", str(path), *args)
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr
+    assert path.read_text(encoding="utf-8") == text and files_in(tmp_path) == ["talk.es.srt"]
+
+
+@pytest.mark.slow
+def test_10_a_cue_past_the_videos_end_stops_publishing_and_never_stretches_an_output(make_project):
+    from conftest import ffprobe_json
+
+    late = [(0.2, 1.4, "Las personas sobrevivientes merecen ser escuchadas."), (7200.0, 7202.0, "Dos horas después.")]
+    root = make_project({"talk": {"tracks": {"en": [(0.2, 2.8, "Survivors deserve to be heard.")], "es": late}}})
+    result = run("--project", str(root), "check")
+    assert result.exit_code == 1
+    assert "es.srt:5: past-end: ends at 02:00:02,000, after the video ends (00:00:03,000) [error]" in result.stdout
+    build = run("--project", str(root), "build")
+    assert build.exit_code == 1 and "check found errors in tracks that would be published" in build.output
+    assert not (root / "dist/talk").exists()
+    build = run("--project", str(root), "build", "--ignore-check")
+    assert build.exit_code == 0, build.output
+    for name in ("talk.subtitled.mkv", "talk.subtitled.mp4", "talk.es.burned-in.mp4"):
+        info = ffprobe_json(root / "dist/talk" / name)
+        assert float(info["format"]["duration"]) < 3.2, name  # the video's 3 s, not two hours
