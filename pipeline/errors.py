@@ -57,6 +57,18 @@ class CatalogError(PipelineError):
         self.line = line
 
 
+class CatalogErrors(CatalogError):
+    """Several bad catalog entries, all found in one reading: one line each, in the order of the file."""
+
+    def __init__(self, errors: list[CatalogError]):
+        first = errors[0]
+        super().__init__(first.path, first.problem, first.hint, first.line)
+        self.errors = errors
+        self.message = f"{len(errors)} problems in {first.path}:\n" + "\n".join(str(e) for e in errors)
+        self.hint = None
+        self.args = (self.message,)
+
+
 class SubtitleError(PipelineError):
     """A subtitle file that cannot be read as it is."""
 

@@ -328,3 +328,81 @@ def test_10_a_cue_past_the_videos_end_stops_publishing_and_never_stretches_an_ou
     for name in ("talk.subtitled.mkv", "talk.subtitled.mp4", "talk.es.burned-in.mp4"):
         info = ffprobe_json(root / "dist/talk" / name)
         assert float(info["format"]["duration"]) < 3.2, name  # the video's 3 s, not two hours
+
+
+# -- 8 and 13. the catalog: not UTF-8, and every section validated at load with its line --------------------
+
+def test_8_a_catalog_that_is_not_utf8_is_a_catalog_error(make_project):
+    root = make_project()
+    catalog = root / "assets/catalog.toml"
+    catalog.write_bytes(catalog.read_bytes().replace(b'title = "talk title"', 'title = "Presentación"'.encode("cp1252")))
+    line = catalog.read_bytes().split(b"\n").index('title = "Presentación"'.encode("cp1252")) + 1
+    result = run("--project", str(root), "status")
+    assert result.exit_code == 2
+    assert result.output == (f"error: {catalog}:{line}: not UTF-8: byte 0xf3 in 'title = \"Presentaci\ufffdn\"' "
+                             "(save the catalog as UTF-8 (TOML files are always UTF-8))\n")
+
+
+BAD_SECTIONS = '''[render]
+jobz = 3
+decode_once = "yes"
+
+[check]
+max_cps = "fast"
+
+[style]
+size = 2
+
+[draft]
+engine = "google"
+
+[profiles.vertical]
+crf = 70
+'''
+
+
+def test_13_every_catalog_section_is_validated_at_load_and_every_error_reported(make_project):
+    root = make_project(catalog_extra=BAD_SECTIONS)
+    catalog = root / "assets/catalog.toml"
+    catalog.write_text(catalog.read_text(encoding="utf-8") + "[videos.check.es]\nmax_chars = 40\n", encoding="utf-8")
+    lines = catalog.read_text(encoding="utf-8").splitlines()
+
+    def at(text: str, start: int = 0) -> str:
+        return f"{catalog}:{lines.index(text, start) + 1}: "
+
+    for command in (["status"], ["check"], ["build", "--dry-run"]):
+        result = run("--project", str(root), *command)
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output and "internal error" not in result.output
+        out = result.output.splitlines()
+        assert out[0] == f"error: 7 problems in {catalog}:"
+        assert out[1:] == [
+            at("jobz = 3") + "[render]: unknown key 'jobz' (known keys: jobs, decode_once)",
+            at('decode_once = "yes"') + "[render]: decode_once must be true or false, got 'yes' "
+                                        "(write decode_once = true (no quotes))",
+            at('max_cps = "fast"') + "[check]: max_cps must be a number of 0 or more, got 'fast'",
+            at("size = 2") + "[style]: size = 2 is outside 0.01-0.3 (sizes and margins are fractions of the frame: "
+                             "0.06 = 6%)",
+            at('engine = "google"') + "[draft]: engine must be one of auto, argos, apertium, got 'google'",
+            at("crf = 70") + "[profiles.vertical]: crf must be a whole number from 0 to 51 (23 is x264's default)",
+            at("max_chars = 40") + "[videos.check.es] of video 'talk': unknown key 'max_chars' (known keys: "
+            + ", ".join(sorted(__import__("pipeline.checks", fromlist=["defaults"]).defaults())) + ")",
+        ]
+
+
+@pytest.mark.parametrize("extra,words", [
+    ("[render]\njobs = 0\n", "[render]: jobs must be a whole number of jobs, at least 1, got 0"),
+    ("[render.es]\njobs = 2\n", "[render] has no per-language settings ([render.es])"),
+    ('[draft]\nfrom = "klingon"\n', "[draft]: from: unknown language code 'klingon'"),
+    ("[draft.sq]\nmax_lines = 0\n", "[draft.sq]: max_lines must be a positive whole number, got 0"),
+    ('[profiles]\nbuild = ["web", "story"]\n', "[profiles.story]: profile 'story' is not a built-in profile"),
+    ('[profiles.es]\naspect = "1:1"\n', "[profiles.es]: 'es' is a language code"),
+    ('[style.ar]\nshadow = 1\n', "[style.ar]: style key 'shadow' is not known"),
+    ('[check]\nmax_cps = 15\n[project.check]\nmax_cps = 16\n', "[check] and [project.check] are both given"),
+])
+def test_13_each_section_names_its_table_and_line(make_project, extra, words):
+    root = make_project(catalog_extra=extra)
+    result = run("--project", str(root), "status")
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: {root / 'assets/catalog.toml'}:") and words in result.output
+    assert result.output.count("\n") == 1
