@@ -120,10 +120,10 @@ def _build_problems(raw: Any) -> Iterator[tuple[str | None, str, str | None]]:
 def _profile_table_problems(name: str, table: dict[str, Any]) -> Iterator[tuple[str | None, str, str | None]]:
     """Problems of one profile's (merged) table: ``(key, what is wrong, what to do)``."""
     if name not in BUILTIN_ASPECTS and "aspect" not in table:
-        yield None, f"profile {name!r} is not a built-in profile and has no aspect", \
+        yield None, "is not a built-in profile and has no aspect", \
             f"use one of {', '.join(BUILTIN_ASPECTS)}, or add [profiles.{name}] aspect = \"4:5\""
     if languages.is_known(name) and name not in BUILTIN_ASPECTS:
-        yield None, f"{name!r} is a language code", "give the profile another name"
+        yield None, "is a language code", "give the profile another name"
     for key in sorted(set(table) - _PROFILE_KEYS):
         yield key, f"unknown key {key!r}", f"known keys: {', '.join(sorted(_PROFILE_KEYS))}"
     if "aspect" in table and _aspect(table["aspect"]) is None:
@@ -187,8 +187,8 @@ def load_profile(project: Project, name: str, video_id: str | None = None) -> Pr
         if not isinstance(layer, dict):
             raise _fail(project, where, "must be a table")
         table.update(layer)
-    for _key, problem, hint in _profile_table_problems(name, table):
-        raise _fail(project, where, problem, hint)
+    for key, problem, hint in _profile_table_problems(name, table):
+        raise _fail(project, where if key else f"profile {name!r}", problem, hint)
     kwargs: dict[str, Any] = {"name": name, "aspect": BUILTIN_ASPECTS.get(name)}
     if "aspect" in table:
         kwargs["aspect"] = _aspect(table["aspect"])

@@ -395,8 +395,8 @@ def test_13_every_catalog_section_is_validated_at_load_and_every_error_reported(
     ("[render.es]\njobs = 2\n", "[render] has no per-language settings ([render.es])"),
     ('[draft]\nfrom = "klingon"\n', "[draft]: from: unknown language code 'klingon'"),
     ("[draft.sq]\nmax_lines = 0\n", "[draft.sq]: max_lines must be a positive whole number, got 0"),
-    ('[profiles]\nbuild = ["web", "story"]\n', "[profiles.story]: profile 'story' is not a built-in profile"),
-    ('[profiles.es]\naspect = "1:1"\n', "[profiles.es]: 'es' is a language code"),
+    ('[profiles]\nbuild = ["web", "story"]\n', "[profiles.story]: is not a built-in profile"),
+    ('[profiles.es]\naspect = "1:1"\n', "[profiles.es]: is a language code"),
     ('[style.ar]\nshadow = 1\n', "[style.ar]: style key 'shadow' is not known"),
     ('[check]\nmax_cps = 15\n[project.check]\nmax_cps = 16\n', "[check] and [project.check] are both given"),
 ])

@@ -57,7 +57,7 @@ def test_profiles_from_the_catalog(make_project):
     ('[profiles.vertical]\ncrf = 70\n', "crf must be a whole number from 0 to 51"),
     ('[profiles.vertical]\npreset = "turbo"\n', "preset 'turbo' is not an x264 preset"),
     ('[profiles.vertical]\nwidth = 7\n', "width must be a whole number of pixels"),
-    ('[profiles.story]\nfit = "pad"\n', "[profiles.story]: profile 'story' is not a built-in profile and has no aspect"),
+    ('[profiles.story]\nfit = "pad"\n', "[profiles.story]: is not a built-in profile and has no aspect"),
     ('[profiles.story]\naspect = "tall"\n', "aspect 'tall' must look like \"9:16\""),
 ])
 def test_bad_profiles_are_one_clear_error(make_project, extra, message):
