@@ -191,8 +191,38 @@ def test_every_command_shows_examples_that_parse():
             cmd, ctx_name = cli, "pipeline"
             while isinstance(cmd, click.Group) and args and cmd.get_command(click.Context(cmd), args[0]):
                 ctx_name, cmd, args = args[0], cmd.get_command(click.Context(cmd), args[0]), args[1:]
-            with cmd.make_context(ctx_name, args) as ctx:  # raises click.UsageError on a wrong option
-                assert ctx.params is not None, line
+            with cmd.make_context(ctx_name, list(args)) as ctx:  # raises click.UsageError on a wrong option
+                assert_example_means_what_it_says(cmd, ctx, args, line)
+
+
+def _shown(value) -> list[str]:
+    """A parsed parameter value as the strings an example could have written for it."""
+    if isinstance(value, (tuple, list)):
+        return [text for item in value for text in _shown(item)]
+    return [str(value)]
+
+
+def assert_example_means_what_it_says(command: click.Command, ctx: click.Context, args: list[str], line: str):
+    """Every option the example writes reaches its parameter with the value written (a flag is on), and
+    every other word is a positional argument's value: nothing is dropped, misread or left over."""
+    options = {name: p for p in command.params if isinstance(p, click.Option) for name in p.opts + p.secondary_opts}
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        option = options.get(token)
+        if option is None:
+            positional.append(token)
+        elif option.is_flag or option.count:
+            assert ctx.params[option.name] not in (False, 0, None), (line, token)
+        else:
+            i += 1
+            assert args[i] in _shown(ctx.params[option.name]), (line, token, ctx.params[option.name])
+        i += 1
+    arguments = [text for p in command.params if isinstance(p, click.Argument)
+                 for text in _shown(ctx.params[p.name]) if ctx.params[p.name] is not None]
+    assert positional == arguments, (line, positional, arguments)
+    assert not ctx.args, (line, ctx.args)
 
 
 def test_command_modules_map_names_every_command_where_it_is_defined():
