@@ -4,7 +4,8 @@ Reading follows the WebVTT parsing rules where they matter for real files: the h
 blank line (``Kind:``, ``Language:``, ``X-TIMESTAMP-MAP=...``), STYLE / REGION / NOTE blocks are skipped,
 header material before the first cue is skipped too (legacy ``Region:`` lines, the rest of a style sheet
 split by a blank line), and a timing line right after a cue's text starts a new cue. Cue identifiers are
-kept; cue settings (``position:10% align:left``) are not. Anything else without a timing line (text, a
+kept; cue settings (``position:10% align:left``) are not, except ``line:10%``, which is how a top-placed
+cue (``{\\an8}``) is written and is read back as one. Anything else without a timing line (text, a
 malformed timing line such as ``00:00:01.000 -> 00:00:03.000``) is an error naming its line, never dropped:
 the WebVTT rules would skip it silently.
 """
@@ -23,6 +24,8 @@ from pipeline.formats.timecode import TimecodeError, parse_timing_line
 from pipeline.model import Cue, Track, format_timestamp
 
 _ASS_OVERRIDE = re.compile(r"\{\\[^{}]*\}")
+#: The cue setting a top-placed cue (``{\\an8}`` in SRT) gets in WebVTT, and is read back as.
+_TOP = "line:10%"
 #: Header material a file may hold before its first cue: legacy header keys, and style sheet lines (a STYLE
 #: block split by a blank line leaves its rest as a block of its own).
 _HEADER_LINE = re.compile(r"^\s*(?:(?:Region|Kind|Language|Style|X-TIMESTAMP-MAP)\s*[:=]|::cue|@|/\*)|[{};]\s*$|^\s*}"
@@ -84,8 +87,10 @@ def parse_vtt(text: str, path: Path | str = "<string>", language: str | None = N
         if parsed is None:
             raise SubtitleError(path, f"malformed timing line {quote(block[at])}", line=line_no + at,
                                 hint="write it as HH:MM:SS.mmm --> HH:MM:SS.mmm")
-        cues.append(Cue(parsed[0], parsed[1], "\n".join(block[at + 1:]), line=line_no,
-                        identifier=head.strip() if at else None))
+        text = "\n".join(block[at + 1:])
+        if _TOP in parsed[2].split() and "{\\an8}" not in text:
+            text = "{\\an8}" + text  # what compose_vtt writes for a top cue reads back as one
+        cues.append(Cue(parsed[0], parsed[1], text, line=line_no, identifier=head.strip() if at else None))
     return Track(cues, language)
 
 
@@ -140,7 +145,7 @@ def compose_vtt(track: Track) -> str:
     keep_ids = any(cue.identifier for cue in track.cues)
     for number, cue in enumerate(track.sorted().cues, start=1):
         check_writable(cue)
-        settings = " line:10%" if "{\\an8}" in cue.text else ""
+        settings = f" {_TOP}" if "{\\an8}" in cue.text else ""
         body = normalise_text(_ASS_OVERRIDE.sub("", cue.text))
         identifier = cue.identifier if keep_ids else str(number)
         if identifier:
