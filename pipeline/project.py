@@ -248,6 +248,8 @@ def _table_name(at: tuple, section: str, sub: tuple) -> str:
 def _check_settings(problems: _Problems, section: str, table: dict, at: tuple, video: str | None = None,
                     inherited: dict | None = None) -> None:
     """Validate one settings table (project level, or a video's) with its sub-tables."""
+    if not table:
+        return  # nothing to check (and the module with the rules need not be imported)
     from pipeline.catalog_settings import table_problems
 
     kwargs = {"inherited": inherited} if section == "profiles" else {}

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from pipeline import __version__, fonts, languages
-from pipeline.cache import WorkCache
+from pipeline.cache import WORK, WorkCache  # noqa: F401 (WORK: build and preview import it from here)
 from pipeline.errors import MediaError, PipelineError
 from pipeline.formats import compose_srt, compose_vtt
 from pipeline.fsutil import atomic_path, atomic_write_text, sha256_file, sha256_text
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 
 DRAFT_BANNER = "MACHINE DRAFT \u2014 NOT FOR PUBLICATION"
 MANIFEST = "manifest.json"
-WORK = ".work"
 RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 #: Bump when a change to the code alters what outputs look like without a release: every output records
 #: the pipeline's version with this revision, so the next build redoes them.

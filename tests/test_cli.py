@@ -225,6 +225,29 @@ def assert_example_means_what_it_says(command: click.Command, ctx: click.Context
     assert not ctx.args, (line, ctx.args)
 
 
+def test_help_lists_every_command_from_its_summary_without_importing_it():
+    """`pipeline --help` reads COMMAND_SUMMARIES; each must say what the command's own help says, at any width."""
+    import subprocess
+    import sys
+
+    from pipeline.cli import COMMAND_MODULES, COMMAND_SUMMARIES
+
+    assert set(COMMAND_SUMMARIES) == set(COMMAND_MODULES)
+    ctx = click.Context(cli)
+    for name, summary in COMMAND_SUMMARIES.items():
+        command = cli.get_command(ctx, name)
+        for limit in (20, 45, 61, 80, 200, 1000):
+            shown = click.Command(name, help=summary).get_short_help_str(limit)
+            assert shown == command.get_short_help_str(limit), (name, limit)
+    code = ("import sys; from pipeline.cli import cli\n"
+            "try:\n    cli(['--help'], prog_name='pipeline')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('pipeline.', 'rich', 'langcodes', 'ffmpeg'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "Commands:" in out and "translate  Machine-draft a loose subtitle file" in out
+    loaded = eval(out.strip().splitlines()[-1])
+    assert loaded == ["pipeline.cli", "pipeline.cli.context", "pipeline.errors"], loaded
+
+
 def test_command_modules_map_names_every_command_where_it_is_defined():
     import importlib
 

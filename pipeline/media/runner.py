@@ -135,7 +135,7 @@ class FfmpegRunner:
         """Run ffprobe for streams and format as JSON; returns (returncode, stdout, stderr)."""
         argv = [self.ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
         log.debug("$ %s", shlex.join(argv))
-        proc = subprocess.run(argv, capture_output=True, text=True, errors="replace", preexec_fn=die_with_parent())
+        proc = subprocess.run(argv, capture_output=True, text=True, errors="replace")
         return proc.returncode, proc.stdout, proc.stderr
 
     def run(
