@@ -262,6 +262,16 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
 
 # --- files ------------------------------------------------------------------------------------------------
 
+def layout_defaults(project: Project | None, video_id: str | None, language: str) -> dict[str, int]:
+    """Characters per line and lines per cue a draft is laid out to when ``[draft]`` does not say: the
+    track's check settings, so a draft meets its language's numbers (Russian 39 characters per line) and the
+    project's ``[check.<lang>]`` tuning."""
+    from pipeline.checks.settings import project_settings, resolve
+
+    checks = project_settings(project, video_id, language) if project is not None else resolve(language)
+    return {"max_chars": int(checks["max_chars_per_line"]), "max_lines": int(checks["max_lines_per_cue"])}
+
+
 def draft_settings(project: Project | None, video_id: str | None, language: str) -> tuple[DraftSettings, dict]:
     """Layout limits and other ``[draft]`` settings (engine, from) for one track."""
     from pipeline.catalog_settings import DRAFT_INT_KEYS, draft_problems
@@ -269,7 +279,9 @@ def draft_settings(project: Project | None, video_id: str | None, language: str)
     raw = project.setting("draft", video_id, language) if project else {}
     for _key, problem, hint in draft_problems(raw):  # a loaded catalog was checked already, with its lines
         raise UsageError(f"{project.catalog_path}: [draft] {problem}", hint=hint)
-    return DraftSettings(**{key: raw[key] for key in DRAFT_INT_KEYS if key in raw}), raw
+    values = layout_defaults(project, video_id, language)
+    values.update({key: raw[key] for key in DRAFT_INT_KEYS if key in raw})
+    return DraftSettings(**values), raw
 
 
 def _default_source(project: Project, video_id: str, target: str, configured: str | None) -> str:

@@ -19,6 +19,8 @@ RULE_MODULES = (
     "pipeline.checks.rules",
     "pipeline.checks.glossary",
     "pipeline.checks.parity",
+    "pipeline.checks.language",
+    "pipeline.checks.spelling",
 )
 
 for _module in RULE_MODULES:
