@@ -84,6 +84,14 @@ def test_2_fix_refuses_to_replace_a_file_saved_while_it_ran(tmp_path, monkeypatc
 
     monkeypatch.setattr(pipeline.fix, "fix_track", fix_while_a_person_saves)
     _assert_the_save_survived(run("fix", str(path)), path)
+    # with other files, the others are still fixed
+    other = tmp_path / "other" / "talk.en.srt"
+    other.parent.mkdir()
+    other.write_text("2\n00:00:05,000 --> 00:00:07,000\nSecond.\n\n1\n00:00:01,000 --> 00:00:04,000\nFirst.\n")
+    path.write_text(path.read_text().removesuffix(SAVED))
+    result = run("fix", str(path), str(other))
+    assert result.exit_code == 1 and "changed on disk" in result.stderr
+    assert [c.text for c in read_track(other)] == ["First.", "Second."]
 
 
 def test_2_fix_checks_again_just_before_the_replace(tmp_path, monkeypatch):

@@ -310,12 +310,12 @@ def _run_edits(ctx: click.Context, app: AppContext, jobs: list[_Job], notes: lis
     for job in jobs:
         try:
             edit = make_edit(job)
+            if not dry_run:
+                edit.apply()  # refuses a file a person saved meanwhile; the other files go on
         except PipelineError as exc:
             click.echo(f"error: {exc}", err=True)
             code = max(code, exc.exit_code if exc.exit_code in (1, 2) else 1)
             continue
-        if not dry_run:
-            edit.apply()
         if edit.unresolved:
             code = max(code, 1)
         with _reader_may_stop(ctx, code):
