@@ -27,7 +27,8 @@ from pipeline.model import Track, format_timestamp
 from pipeline.profiles import load_profile
 from pipeline.project import Project
 from pipeline.render import DRAFT_BANNER, WORK, caption_for, materialize
-from pipeline.tracks import load_track, track_states
+from pipeline.publish import judge_video, rendered_as_draft
+from pipeline.tracks import load_track
 
 _TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d+(?:[.,]\d+)?)$")
 
@@ -71,8 +72,8 @@ def _setup(project: Project, video_id: str, language: str, profile_name: str, ru
     materialize(files, links)
     cache.save()
     fit = profile.frame(info.width, info.height) if info.width and info.height else None
-    state = next((s for s in track_states(project, video_id) if s.language == language), None)
-    draft = state is not None and state.origin == "machine" and not state.publishable
+    state = judge_video(project, video_id, runner=runner).track(language)  # marked exactly as render --drafts would
+    draft = state is not None and rendered_as_draft(state, include_drafts=True) is True
     watermark = commands.Watermark(DRAFT_BANNER, fonts.ui_font()) if draft else None
     return _Setup(info, track, caption, fit, watermark)
 

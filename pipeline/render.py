@@ -36,7 +36,8 @@ from pipeline.media.runner import FfmpegRunner, Progress
 from pipeline.model import Track
 from pipeline.profiles import Profile, burn_style, load_profile, profile_names, style_fingerprint
 from pipeline.project import Project, Video
-from pipeline.tracks import TrackState, load_track, track_states
+from pipeline.publish import judge_video, rendered_as_draft  # noqa: F401 (rendered_as_draft: part of this API)
+from pipeline.tracks import TrackState, load_track
 
 log = logging.getLogger(__name__)
 
@@ -137,15 +138,6 @@ class RenderEvent:
 EventCallback = Callable[[RenderEvent], None]
 
 
-def rendered_as_draft(state: TrackState, include_drafts: bool) -> bool | None:
-    """How a track renders: False as publishable, True as a marked draft, None not at all."""
-    if state.publishable:
-        return False
-    if include_drafts and state.origin == "machine" and state.cues:
-        return True
-    return None
-
-
 def _selected(states: list[TrackState], include_drafts: bool) -> list[tuple[TrackState, bool]]:
     chosen = [(state, rendered_as_draft(state, include_drafts)) for state in states]
     return [(state, draft) for state, draft in chosen if draft is not None]
@@ -213,6 +205,8 @@ def plan_video(
 ) -> list[RenderJob]:
     """The jobs that render one video's publishable tracks (and drafts when asked).
 
+    ``states`` are the video's tracks as judged by :func:`pipeline.publish.judge_video` (judged here when
+    not given).
     ``profiles`` limits the burned-in outputs to those profiles (default: the catalog's ``[profiles] build``).
     Catalog mistakes raise; a track that cannot be burned (no font for it) becomes a job with ``error``.
     """
@@ -223,7 +217,9 @@ def plan_video(
     source_hash = cache.file_hash(video.source)
     names = list(profiles) if profiles is not None else profile_names(project, video.id)
     chosen_profiles = [load_profile(project, name, video.id) for name in names]
-    chosen = _selected(states if states is not None else track_states(project, video.id), include_drafts)
+    # Which tracks render is the publish gate's decision, never this module's.
+    chosen = _selected(states if states is not None else judge_video(project, video.id, runner=runner).tracks,
+                       include_drafts)
     size = (info.width, info.height) if info.width and info.height else None
     jobs: list[RenderJob] = []
     soft: list[tuple[commands.SoftTrack, str]] = []
