@@ -455,7 +455,7 @@ def match_rows(record: ReviewRecord | None, track: Track) -> tuple[list[Row | No
             row = taken[0]  # one for one (rewritten and retimed): it keeps what it knew
             matched[j] = row.updated(cue=j + 1) if row.deleted else row
         else:  # merged or split: the person's text answers to the source cues, nothing else carries over
-            ordered = sorted(taken, key=lambda r: (r.start, r.end))
+            ordered = sorted({(r.start, r.end, r.source_sha): r for r in taken}.values(), key=lambda r: (r.start, r.end))
             parts = [part for r in ordered for part in r.source_parts]
             matched[j] = Row(j + 1, ordered[0].start, max(r.end for r in ordered), "+".join(parts))
     adopted = {id(r) for taken in takes.values() for r in taken}
