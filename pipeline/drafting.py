@@ -1,20 +1,25 @@
-"""Drafting, re-drafting and approving machine translations — without ever overwriting a person's work.
+"""Drafting and re-drafting machine translations — without ever overwriting a person's work.
 
 :func:`redraft` is the pure heart: given the source track, the current target track and its review record,
 it returns the new target track and record. The rules:
 
-* a cue is **the machine's** while its text is exactly what the machine wrote (its hash equals the
-  record's ``draft_sha``) and nobody approved it; only such cues (and cues for new source cues) are
+* a cue is **the machine's** while its text and timing are exactly what the machine wrote (its hash equals
+  the record's ``draft_sha``) and nobody approved it; only such cues (and cues for new source cues) are
   ever (re)written;
-* any other cue is **a person's** (edited, approved, or added by hand): its text and timing are kept as
-  they are, always; if its source cue changed or disappeared it becomes *stale* (status shows it) until
-  someone approves it again;
+* any other cue is **a person's** (edited, approved, retimed, added, or made by merging or splitting
+  drafted cues): its text is kept as it is, always; if its source cue(s) changed or disappeared it becomes
+  *stale* (status shows it) until someone approves it again. A merged or split cue answers to the source
+  cues of the drafted cues it replaced (see :func:`pipeline.review_record.match_rows`), so no drafted cue
+  comes back beside it;
 * a drafted cue a person deleted stays deleted while its source cue is unchanged;
+* a source that was only retimed is not translated again: every kept cue moves with its source cue (a
+  person's cue keeps its own offsets from it), and approvals and edits carry over;
 * re-drafting translates only the sentences that contain a new or changed source cue whose target is
   still the machine's (plus the sentences needed to rebuild the cues those touch), in one engine batch.
 
-:func:`draft_video`, :func:`approve` and :func:`translate_file` add the files around it; the SRT and the
-record are written atomically, and a track that changed on disk while drafting is not overwritten.
+:func:`draft_video` and :func:`translate_file` add the files around it. A draft writes its record as
+*pending* before the track, so a crash or a full disk never leaves machine text looking like a person's
+(:func:`write_draft`); approving is :mod:`pipeline.approval`.
 """
 
 from __future__ import annotations
