@@ -116,6 +116,7 @@ class BuildPlan:
     ignored: list[TrackState] = field(default_factory=list)
     #: One line per ``.srt`` file that is not a track (its name is not a language tag).
     not_tracks: list[str] = field(default_factory=list)
+    check_error: str | None = None  # the check could not run (every track that would be published is blocked)
 
     def of(self, action: str) -> list[Decision]:
         return [d for d in self.decisions if d.action == action]
@@ -258,6 +259,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
     planned: set[str] = set()
     left_out: list[LeftOut] = []
     blocked: list[TrackState] = []
+    check_error: str | None = None
     ignored: list[TrackState] = []
     not_tracks: list[str] = []
     kept: set[str] = set()  # outputs of a person's unreadable track: the last good ones stay until it is fixed
@@ -265,6 +267,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
         verdict = judge_video(project, vid, report=report, runner=runner, ignore_check=options.ignore_check)
         states = verdict.tracks  # read once, for what is left out and for what is planned
         blocked += verdict.blocking
+        check_error = check_error or verdict.check_error
         ignored += verdict.ignored
         not_tracks += verdict.notes
         missing = left_out_tracks(vid, states, options.include_drafts)
@@ -303,7 +306,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
                 remove.append((path, "no longer built (track, profile or draft setting changed)"))
             elif everything and vid not in project.videos:
                 remove.append((path, "video no longer in the catalog"))
-    return BuildPlan(decisions, remove, ids, left_out, blocked, ignored, not_tracks)
+    return BuildPlan(decisions, remove, ids, left_out, blocked, ignored, not_tracks, check_error)
 
 
 # -- running ----------------------------------------------------------------------------------------
@@ -386,7 +389,7 @@ def run_build(
         cleaned = clean_partials(project.dist)
         plan = plan_build(project, video_ids, options, runner, report=report)
         if plan.blocked:  # before anything is rendered or removed
-            raise GateError(plan.blocked)
+            raise GateError(plan.blocked, plan.check_error)
         if on_plan is not None:
             on_plan(plan)
         result = BuildResult(plan, cleaned=cleaned, jobs=jobs_n)

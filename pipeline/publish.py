@@ -32,12 +32,17 @@ from pipeline.tracks import TrackState, track_states
 class GateError(PipelineError):
     """Tracks that would be published fail ``pipeline check``: nothing was rendered."""
 
-    def __init__(self, blocking: list[TrackState]):
+    def __init__(self, blocking: list[TrackState], check_error: str | None = None):
         names = ", ".join(f"{s.video} {s.language}" for s in blocking)
-        super().__init__(f"check found errors in tracks that would be published: {names}",
-                         hint="pipeline check lists them; fix them (pipeline fix can do much of it), or render "
-                              "anyway with --ignore-check")
+        if check_error:
+            super().__init__(f"the check could not run ({check_error}), so nothing was rendered",
+                             hint=f"fix that first; it stops {names}, or render anyway with --ignore-check")
+        else:
+            super().__init__(f"check found errors in tracks that would be published: {names}",
+                             hint="pipeline check lists them; fix them (pipeline fix can do much of it), or render "
+                                  "anyway with --ignore-check")
         self.blocking = blocking
+        self.check_error = check_error
 
 
 @dataclass

@@ -292,7 +292,8 @@ def catalog_track_of(project, path: Path) -> tuple[str, str] | None:
         rel = path.resolve().relative_to(project.subtitles.resolve())
     except ValueError:
         return None
-    if len(rel.parts) == 2 and rel.parts[0] in project.videos and rel.suffix == ".srt":
+    if len(rel.parts) == 2 and rel.parts[0] in project.videos and rel.suffix == ".srt" \
+            and languages.is_track_tag(rel.stem):  # es-old.srt is not a track: checked as a loose file
         return rel.parts[0], rel.stem
     return None
 

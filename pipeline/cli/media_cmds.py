@@ -126,7 +126,7 @@ def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildF
     if flags.dry_run:
         plan = plan_build(project, videos or None, flags.options(), app.runner, remember=False, report=report)
         if plan.blocked:
-            raise GateError(plan.blocked)
+            raise GateError(plan.blocked, plan.check_error)
         _print_plan(app, plan)
         _report_left_out(app, plan, notes)
         return
