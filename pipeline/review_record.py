@@ -446,6 +446,10 @@ def match_rows(record: ReviewRecord | None, track: Track) -> tuple[list[Row | No
     for j, cue in enumerate(track.cues):
         if matched[j] is None:
             taken = [r for r in orphans if r.source_parts and _overlaps_enough((r.start, r.end), (cue.start, cue.end))]
+            sha = text_hash(cue.text)
+            own = [r for r in taken if sha in (r.approved_sha, r.draft_sha)]
+            if len(own) == 1:  # its own row, found by its text (a person moved the cue; its neighbours changed)
+                taken = own
             if taken:
                 takes[j] = taken
                 for r in taken:
