@@ -298,3 +298,21 @@ def test_render_leaves_drafts_out_unless_asked_and_marks_them(make_project, argo
     assert run(root, "render").exit_code == 0
     names = sorted(p.name for p in (root / "dist/talk").iterdir())
     assert "talk.sq.burned-in.mp4" in names and not [n for n in names if "DRAFT" in n]
+
+
+def test_cues_sharing_a_source_slot_keep_their_own_approvals():
+    """Two approved cues answering to one source cue (a person's split), moved and with a cue added before
+    them: each takes back its own row by its text, rather than both merging the two rows and losing both
+    approvals (the track could then never be approved)."""
+    from pipeline.review_record import Row, text_hash
+
+    first, second, other = "Primera mitad.", "Segunda mitad.", "Otra."
+    record = ReviewRecord("en", [
+        Row(1, 0, 1000, "aa", "argos", "m", text_hash(other), text_hash(other)),
+        Row(2, 2000, 3500, "bb", approved_sha=text_hash(first)),
+        Row(3, 2000, 3500, "bb", approved_sha=text_hash(second)),
+    ])
+    track = Track([Cue(0, 900, other), Cue(1200, 1500, "Añadida."), Cue(2000, 2700, first), Cue(2800, 3500, second)])
+    matched, orphans = match_rows(record, track)
+    states = [cue_state(c, r, False) for c, r in zip(track.cues, matched)]
+    assert states == ["approved", "human", "approved", "approved"] and orphans == []
