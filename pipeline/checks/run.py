@@ -119,7 +119,8 @@ def probe_facts(video: Path, runner=None, strict: bool = False, cache=None) -> t
 def _findings(ctx: TrackContext, rule_id: str, severity: str, problems: Iterable[Problem]) -> list[Finding]:
     cues = ctx.track.cues
     return [Finding(ctx.path, cues[p.cue].line if p.cue is not None else None, rule_id, severity, p.message,
-                    cue=p.cue + 1 if p.cue is not None else None, language=ctx.language, video=ctx.video)
+                    cue=p.cue + 1 if p.cue is not None else None, language=ctx.language, video=ctx.video,
+                    words=p.words)
             for p in problems]
 
 
@@ -166,7 +167,7 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
     report = CheckReport()
     if facts is None:
         from pipeline.cache import WorkCache  # read only: the build keeps it up to date
-        from pipeline.render import WORK
+        from pipeline.outputs import WORK
 
         facts, note = probe_facts(video.source, runner, cache=WorkCache(project.dist / WORK / "cache.json"))
         if note:

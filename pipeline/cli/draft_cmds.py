@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.context import AppContext
-from pipeline.drafting import DraftReport, DraftSettings, draft_video, translate_file
+from pipeline.drafting import DraftReport, DraftSettings, draft_video, layout_defaults, translate_file
 from pipeline.engines import ENGINE_CHOICES, available_pairs, forget_engines
 from pipeline.errors import PipelineError, ProjectNotFound
 
@@ -165,8 +165,9 @@ def approve_cmd(app: AppContext, video: str, language: str, cues: str | None, in
 @click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto", show_default=True, help="Engine.")
 @click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Glossary file to use (besides the project's assets/glossary/, when run in a project).")
-@click.option("--max-chars", type=click.IntRange(1), default=42, show_default=True, help="Characters per line.")
-@click.option("--max-lines", type=click.IntRange(1), default=2, show_default=True, help="Lines per cue.")
+@click.option("--max-chars", type=click.IntRange(1), help="Characters per line (default: the target language's: "
+                                                            "42, Russian 39; or the project's [check] setting).")
+@click.option("--max-lines", type=click.IntRange(1), help="Lines per cue (default 2, or the project's setting).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @pass_app
 def translate_cmd(app: AppContext, input_file: Path, target: str, source: str | None, output: Path, engine: str,
@@ -174,12 +175,14 @@ def translate_cmd(app: AppContext, input_file: Path, target: str, source: str | 
     """Machine-draft a loose subtitle file IN into another language (same sentence-aware drafting as
     `draft`, without a review record)."""
     try:
-        root = app.project().root
+        project = app.project()
     except (ProjectNotFound, PipelineError):
-        root = None  # a loose file outside any project: only --glossary files apply
+        project = None  # a loose file outside any project: only --glossary files apply
+    root = project.root if project is not None else None
+    layout = layout_defaults(project, None, target)
+    layout.update({k: v for k, v in (("max_chars", max_chars), ("max_lines", max_lines)) if v is not None})
     report = translate_file(input_file, output, target, source, engine, glossary_root=root,
-                            glossary_files=glossaries, force=force,
-                            settings=DraftSettings(max_chars=max_chars, max_lines=max_lines))
+                            glossary_files=glossaries, force=force, settings=DraftSettings(**layout))
     for line in _describe(report):
         click.echo(line)
 

@@ -41,6 +41,7 @@ class Finding:
     rule: str
     severity: str  # error | warning | info
     message: str
+    words: tuple[str, ...] = ()  # the words of the cue it is about (``spelling``: the misspelt word)
 
 
 #: ``(language, cue number) -> findings``; cue number ``None`` holds findings about the whole track.
@@ -62,6 +63,11 @@ class ReviewRow:
     @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def flagged_words(self) -> tuple[str, ...]:
+        """Words of the cue that findings name (misspelt words), for the page to mark in the text."""
+        return tuple(dict.fromkeys(w for f in self.findings for w in f.words))
 
     @property
     def needs_attention(self) -> bool:
@@ -146,7 +152,8 @@ def collect_findings(project: Project, video_id: str, languages: Iterable[str]) 
     found: dict[tuple[str, int | None], list[Finding]] = {}
     for language in languages:
         for item in check_track(project, video_id, language):
-            found.setdefault((language, item.cue), []).append(Finding(str(item.rule), str(item.severity), str(item.message)))
+            found.setdefault((language, item.cue), []).append(
+                Finding(str(item.rule), str(item.severity), str(item.message), tuple(item.words)))
     return found
 
 
