@@ -277,7 +277,7 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
             report.stale.append(number)
     rows += [row.updated(cue=DELETED) for cue, row, kind, _ in out if kind == "deleted"]
     report.cues = len(cues)
-    return Track(cues, target), ReviewRecord(src_lang, rows), report
+    return Track(cues, target), ReviewRecord(src_lang, rows, meta=dict(record.meta) if record else {}), report
 
 
 # --- files ------------------------------------------------------------------------------------------------
