@@ -353,7 +353,7 @@ def test_build_names_the_cue_and_character_before_any_encode(make_project):
     which cue and which character; the build makes everything else and not that video."""
     root = make_project(videos={"talk": {"tracks": {"ar": [(0.0, 1.0, "الناجون يستحقون"), (1.0, 2.0, "لا")]},
                                          "audio_language": "ar"}},
-                        catalog_extra='[style.ar]\nfont = "Noto Sans Arabic"\n')
+                        catalog_extra='[style.ar]\nfont = "Noto Sans Arabic"\n', human_languages=("en", "ar"))
     reason = ("subtitles/talk/ar.srt:5: Noto Sans Arabic (NotoSansArabic-Regular.ttf) has no glyph for '\\ufeff' "
               "U+FEFF (cue 2), which libass draws after the lam-alef ligature, as in «لا»")
     dry = CliRunner().invoke(cli, ["--project", str(root), "build", "--dry-run"])
