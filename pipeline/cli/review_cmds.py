@@ -74,6 +74,7 @@ def review_cmd(app: AppContext, video: str | None, languages: tuple[str, ...], s
     video with check findings as you type, save, approve and comment; it prints the address to open
     (with this run's key in it).
     """
+    from pipeline.project import not_track_message
     from pipeline.review_page import build_review, review_root, write_index
     from pipeline.review_page.server import make_server
 
@@ -97,6 +98,8 @@ def review_cmd(app: AppContext, video: str | None, languages: tuple[str, ...], s
                 media = result.data.media[0]
                 server.app.workbench.remember_media(vid, result.page.parent / media.name, media.mime)
             click.echo(f"{result.page.relative_to(project.root)}  [{_describe(result)}]")
+            for path, suggestion in project.not_tracks(vid):
+                click.echo(f"{vid}: {not_track_message(path, suggestion)}", err=True)
             for view in result.data.languages:
                 if view.error:
                     click.echo(f"warning: {view.language}: {view.error}", err=True)
