@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import json
+import re
 import os
 import shutil
 import signal
@@ -323,6 +324,7 @@ def test_save_one_cue_in_place(api):
     assert after == crlf.replace(cue["text"].encode(), "Los servicios de apoyo\r\nayudan.".encode())
     track = api.track()
     assert track["cues"][1]["state"] == "edited" and track["cues"][1]["version"] == data["version"]
+    assert track["cues"][1]["edited_at"] and track["cues"][1]["edited_by"] is None  # saved without a name
     assert track["file_version"] == data["file_version"]
     assert not list(path.parent.glob(".*partial*"))  # no temp file left behind
     # The same text again: nothing to write.
@@ -380,6 +382,27 @@ def test_save_refused_while_a_build_holds_the_lock(api):
     assert api.post(T + "/cues/1", {"version": cue["version"], "text": "Libre."})[0] == 200
 
 
+def test_save_and_approve_wait_briefly_for_a_draft_then_say_locked(api):
+    """A draft (or `pipeline approve`) holds the video's subtitles folder while it writes: the workbench
+    waits for it a moment, then answers 423 rather than keeping the reviewer waiting for a long draft."""
+    from pipeline.fsutil import folder_lock
+
+    cue = api.track()["cues"][0]
+    path = api.project.track_path("talk", "es")
+    before = path.read_bytes()
+    with folder_lock(path.parent):
+        started = time.monotonic()
+        status, data, _ = api.post(T + "/cues/1", {"version": cue["version"], "text": "Durante el borrador."})
+        assert status == 423 and "another command is changing these subtitles" in data["error"]
+        assert 1.5 < time.monotonic() - started < 10
+        ref = [{"number": 1, "version": cue["version"]}]
+        assert api.post(T + "/approve", {"cues": ref, "reviewer": "Ana"})[0] == 423
+        assert api.post(T + "/comments", {"number": 1, "version": cue["version"], "author": "Ana",
+                                          "text": "x"})[0] == 423
+    assert path.read_bytes() == before
+    assert api.post(T + "/cues/1", {"version": cue["version"], "text": "Después."})[0] == 200
+
+
 def test_bad_input_is_a_400_with_a_json_message(api):
     cue = api.track()["cues"][0]
     cases = [
@@ -426,9 +449,13 @@ def test_approve_and_unapprove_by_version(api):
     assert [c["state"] for c in api.track()["cues"]] == ["approved", "approved", "machine", "machine"]
     record = read_record(path)
     assert [r.approved_sha != "-" for r in record.rows] == [True, True, False, False]
+    assert [r.approved_by for r in record.rows[:2]] == ["Ana Ruiz", "Ana Ruiz"]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r.approved_at) for r in record.rows[:2])
+    assert api.track()["cues"][0]["approved_by"] == "Ana Ruiz"
     status, data, _ = api.post(T + "/unapprove", {"cues": refs[1:], "reviewer": "Ana Ruiz"})
     assert status == 200 and data["changed"] == [2]
     assert [c["state"] for c in api.track()["cues"]] == ["approved", "machine", "machine", "machine"]
+    assert read_record(path).rows[1].approved_by == "-"  # who approved goes with the approval
     # A version that is no longer on disk: refused whole, nothing approved.
     path.write_bytes(path.read_bytes().replace(cues[3]["text"].encode(), b"Cambiado."))
     stale_refs = [{"number": 3, "version": cues[2]["version"]}, {"number": 4, "version": cues[3]["version"]}]
@@ -527,24 +554,24 @@ def test_a_full_disk_loses_nothing_and_says_so(drafted):
     they were, no temp file is left, and the server goes on working."""
     path = drafted.track_path("talk", "es")
     before, record_before = path.read_bytes(), path.with_suffix(".review.tsv").read_bytes()
-    limit = len(before) + 300
+    limit = max(len(before), len(record_before)) + 300
     proc = subprocess.Popen([sys.executable, "-c", _SERVE_LIMITED, str(drafted.root), str(limit)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         base, token = proc.stdout.readline().split()
         client = Api(drafted, remote=(base, token))
         cue = client.track()["cues"][0]
-        status, data, _ = client.post(T + "/cues/1", {"version": cue["version"], "text": "Muy largo. " * 60})
+        status, data, _ = client.post(T + "/cues/1", {"version": cue["version"], "text": "Muy largo. " * 180})
         assert status == 507 and "the disk is full" in data["error"] and "es.srt" in data["error"]
         assert "your text is kept" in data["hint"]
         assert path.read_bytes() == before
         assert [p.name for p in path.parent.iterdir() if "partial" in p.name] == []
         status, data, _ = client.post(T + "/comments", {"number": 1, "version": cue["version"], "author": "Ana",
-                                                        "text": "Nota " * 200})
+                                                        "text": "Nota " * 790})
         assert status == 507 and not path.with_suffix(".notes.tsv").exists()
+        assert path.with_suffix(".review.tsv").read_bytes() == record_before
         status, data, _ = client.post(T + "/cues/1", {"version": cue["version"], "text": "Corto."})
         assert status == 200 and read_track(path).cues[0].text == "Corto."
-        assert path.with_suffix(".review.tsv").read_bytes() == record_before
     finally:
         proc.kill()
         _, err = proc.communicate(timeout=10)
@@ -613,6 +640,22 @@ def test_killed_at_the_worst_moment_of_a_save_the_track_is_whole(drafted, tmp_pa
         cue = client.track()["cues"][0]
         assert client.post(T + "/cues/1", {"version": cue["version"], "text": "Ahora sí."})[0] == 200
         assert read_track(path).cues[0].text == "Ahora sí."
+    finally:
+        client.close()
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed (the draft records its source)")
+def test_stale_cue_old_source_text_comes_from_the_record(drafted):
+    """A draft records the source text with its hash, so a stale cue's change shows without any history."""
+    assert not (drafted.root / ".git").exists()
+    en = drafted.track_path("talk", "en")
+    en.write_text(en.read_text(encoding="utf-8").replace("Help is there.", "Help is always there."), encoding="utf-8")
+    client = Api(drafted)
+    try:
+        cue = client.track()["cues"][2]
+        assert cue["state"] == "stale"
+        assert cue["stale"]["old"] == "Help is there." and cue["stale"]["now"] == "Help is always there."
+        assert ["+", "always "] in cue["stale"]["diff"]
     finally:
         client.close()
 
@@ -808,6 +851,8 @@ def test_a_reviewer_edits_saves_approves_and_comments(browser, drafted):
         watch.wait(f"document.querySelector(\"{CARD.format(2)} .badge\").textContent === 'approved'")
         rows = read_record(path).rows
         assert rows[1].approved_sha != "-" and all(r.approved_sha == "-" for i, r in enumerate(rows) if i != 1)
+        assert rows[1].approved_by == "Ana Ruiz" and rows[1].edited_by == "Ana Ruiz"
+        assert "approved by Ana Ruiz" in page.locator(CARD.format(2) + " .who-did").inner_text()
 
         # A comment on cue 3, then `pipeline status` counts it.
         page.click(CARD.format(3) + " button.comment-toggle")

@@ -1,20 +1,26 @@
 """The workbench's one door to approvals and to the review record.
 
-Approving is the library's job (:func:`pipeline.drafting.approve`, the same function ``pipeline approve``
-calls); this module only adapts it to the workbench's calls (cue numbers, a reviewer, a time), so that
-when the record learns more (who approved, when) one function here changes and nothing else.
+Approving is the library's job (:mod:`pipeline.approval`: the same functions ``pipeline approve`` calls,
+recording who and when); this module only adapts them to the workbench's calls: cue numbers with the
+versions the reviewer saw, checked under the library's own lock, so a draft or an editor that changed a
+cue meanwhile makes the approval fail (409) instead of approving text nobody saw.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from pipeline.errors import UsageError
+from pipeline import approval as library
 from pipeline.model import Track
 from pipeline.project import Project
-from pipeline.review_record import NONE, ReviewRecord, Row, match_rows, read_record, write_record
+from pipeline.review_record import ReviewRecord, Row, match_rows
+
+#: How long an approval waits for another command (a draft) holding the video's subtitles.
+LOCK_TIMEOUT = 2.0
+
+Verify = Callable[[Path, bytes, Track], None]
 
 
 @dataclass
@@ -25,39 +31,30 @@ class ApprovalResult:
 
 def rows_of(record: ReviewRecord | None, track: Track) -> list[Row | None]:
     """The record row of each cue of ``track`` (None for a cue the record does not know)."""
-    return match_rows(record, track)
+    return match_rows(record, track)[0]
 
 
-def approve_cues(project: Project, video_id: str, language: str, numbers: Sequence[int], reviewer: str) -> ApprovalResult:
-    """Approve cues ``numbers`` of a drafted track as ``reviewer``, now (as ``pipeline approve --cues``)."""
-    from pipeline.drafting import approve
-
+def approve_cues(project: Project, video_id: str, language: str, numbers: Sequence[int], reviewer: str,
+                 verify: Verify) -> ApprovalResult:
+    """Approve cues ``numbers`` of a drafted track as ``reviewer``, now (as ``pipeline approve --cues``);
+    named stale cues are approved against the current source, as the command does."""
     if not numbers:
         return ApprovalResult([], 0)
-    report = approve(project, video_id, language, ",".join(str(n) for n in sorted(set(numbers))))
-    return ApprovalResult(list(report.approved), report.already)
+    report = library.approve_cues(project, video_id, language, sorted(set(numbers)), by=reviewer, verify=verify,
+                                  lock_timeout=LOCK_TIMEOUT)
+    return ApprovalResult(list(report.approved), len(report.already))
 
 
 def unapprove_cues(project: Project, video_id: str, language: str, numbers: Sequence[int], reviewer: str,
-                   track: Track) -> ApprovalResult:
-    """Take back the approval of cues ``numbers`` of ``track`` (as read from disk by the caller)."""
-    path = project.track_path(video_id, language)
-    record = read_record(path)
-    if record is None:
-        raise UsageError(f"{path}: a person's track (no review record): there is no approval to take back")
-    rows = rows_of(record, track)
-    changes: dict[int, Row] = {}
-    unchanged = 0
-    for n in sorted(set(numbers)):
-        row = rows[n - 1]
-        if row is None or row.approved_sha == NONE:
-            unchanged += 1
-            continue
-        changes[id(row)] = row.updated(approved_sha=NONE)
-    if changes:
-        write_record(path, ReviewRecord(record.source, [changes.get(id(r), r) for r in record.rows]))
-    changed = [n for n in sorted(set(numbers)) if rows[n - 1] is not None and id(rows[n - 1]) in changes]
-    return ApprovalResult(changed, unchanged)
+                   verify: Verify) -> ApprovalResult:
+    """Take back the approval of cues ``numbers`` of a drafted track."""
+    report = library.unapprove_cues(project, video_id, language, numbers, verify=verify, lock_timeout=LOCK_TIMEOUT)
+    return ApprovalResult(report.withdrawn, len(report.unchanged))
+
+
+def record_edit(project: Project, video_id: str, language: str, number: int, editor: str) -> bool:
+    """Note in the review record that ``editor`` changed cue ``number`` (the caller holds the folder lock)."""
+    return library.record_edit(project, video_id, language, number, by=editor)
 
 
 def record_file(project: Project, video_id: str, language: str) -> Path:

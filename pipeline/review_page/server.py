@@ -39,6 +39,7 @@ from pipeline.cue_edit import ChangedElsewhereError
 from pipeline.errors import LockedError, PipelineError, UsageError
 from pipeline.project import Project
 from pipeline.review_page.workbench import CannotWrite, NotFound, Workbench
+from pipeline.review_record import RecordChangedError
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ ROUTES = Map([
     Rule("/media/<video>", endpoint="media", methods=["GET"]),
 ], strict_slashes=False)
 
-_STATUS = ((ChangedElsewhereError, 409), (LockedError, 423), (NotFound, 404), (UsageError, 400))
+_STATUS = ((ChangedElsewhereError, 409), (RecordChangedError, 409), (LockedError, 423), (NotFound, 404),
+           (UsageError, 400))
 
 
 class ApiError(Exception):
@@ -225,7 +227,8 @@ class ReviewApp:
         version = body.get("version")
         if not isinstance(version, str):
             raise ApiError(400, "say which version of the cue the edit is based on (\"version\")")
-        return json_response(self.workbench.save_cue(video, lang, number, version, body.get("text")))
+        return json_response(self.workbench.save_cue(video, lang, number, version, body.get("text"),
+                                                     body.get("reviewer")))
 
     def on_approve(self, request: Request, video: str, lang: str, approved: bool = True) -> Response:
         body = self._body(request)

@@ -20,16 +20,16 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from pipeline.cue_edit import ChangedElsewhereError, clean_cue_text, cue_version, file_version, splice_cue_text
-from pipeline.errors import LockedError, PipelineError, UsageError
+from pipeline.errors import LockedError, PipelineError, UsageError, WriteError
 from pipeline.formats import parse_srt
 from pipeline.formats.encoding import decode_subtitle_bytes
-from pipeline.fsutil import atomic_path
+from pipeline.fsutil import atomic_path, folder_lock
 from pipeline.model import Cue, Track
 from pipeline.project import Project
 from pipeline import notes as notes_mod
 from pipeline.review_page import approval
 from pipeline.review_page.data import STATE_LABELS, SpokenAt, _label, pick_source_language
-from pipeline.review_record import NONE, RecordError, SourceIndex, read_record, record_path, text_hash
+from pipeline.review_record import NONE, RecordChangedError, SourceIndex, match_rows, one_line, record_path
 
 log = logging.getLogger(__name__)
 
@@ -168,17 +168,36 @@ class Workbench:
                 continue
         return tracks
 
-    def _check(self, video_id: str, language: str, track: Track) -> list:
+    def _report(self, video_id: str, languages: Sequence[str] | None = None, replaced: Track | None = None):
+        """``pipeline check`` of a video's tracks as on disk (``replaced`` instead of its language's)."""
         from pipeline.checks.run import check_video
 
-        report = check_video(self.project, video_id, self.runner, only_languages=[language],
-                             facts=self.facts(video_id), tracks_instead=self._video_tracks(video_id, track))
+        return check_video(self.project, video_id, self.runner, only_languages=languages, facts=self.facts(video_id),
+                           tracks_instead=self._video_tracks(video_id, replaced))
+
+    def _check(self, video_id: str, language: str, track: Track, report=None) -> list:
+        report = report or self._report(video_id, [language], track)
         found = []
         for checked in report.tracks:
+            if checked.language != language:
+                continue
             if checked.unreadable:
                 found.append(_Unreadable(checked.unreadable))
             found.extend(checked.findings)
         return found
+
+    def _judged(self, video_id: str, report=None) -> dict:
+        """Each track's state as the publish gate judges it (:func:`pipeline.publish.judge_video`, the one
+        rule), with the check made here (tracks parsed once per version)."""
+        from pipeline.publish import judge_video
+
+        if report is None:
+            try:
+                report = self._report(video_id)
+            except PipelineError:
+                report = None  # the gate runs the check itself and says why it failed
+        verdict = judge_video(self.project, video_id, report=report, runner=self.runner)
+        return {state.language: state for state in verdict.tracks}
 
     def facts(self, video_id: str):
         """The video's frame rate and length for the rules, probed once per server run."""
@@ -194,19 +213,16 @@ class Workbench:
             return self._facts[video_id]
 
     def videos(self) -> dict:
-        """Every video with its tracks: state, counts, open comments."""
-        from pipeline.tracks import track_state
-
+        """Every video with its tracks: state (as the publish gate judges it), counts, open comments."""
         out = []
         for vid, video in self.project.videos.items():
             tracks = []
-            for lang in self.project.track_languages(vid):
-                state = track_state(self.project, vid, lang)
+            for lang, state in self._judged(vid).items():
                 tracks.append({
                     "language": lang, "label": _label(lang), "origin": state.origin, "cues": state.cues,
                     "counts": {k: v for k, v in state.counts.items() if v}, "publishable": state.publishable,
                     "reason": state.reason, "open_comments": notes_mod.open_count(state.path),
-                    "path": self._rel(state.path),
+                    "path": self._rel(state.path), "approved_by": state.approved_by, "approved_at": state.approved_at,
                 })
             out.append({"id": vid, "title": video.title, "audio_language": video.audio_language, "tracks": tracks})
         return {"project": self.project.name, "videos": out}
@@ -249,12 +265,20 @@ class Workbench:
 
     def track(self, video_id: str, language: str) -> dict:
         """One track for the workbench: its cues with state, findings, source text, comments and version."""
-        from pipeline.tracks import cue_states, track_state
+        from pipeline.tracks import cue_states, current_record
 
         video = self._video(video_id)
         loaded = self._load(video_id, language)
         path = loaded.path
-        state = track_state(self.project, video_id, language)
+        findings: dict[int | None, list[dict]] = {}
+        report = None
+        try:
+            report = self._report(video_id, [language], loaded.track)
+            for f in self._check(video_id, language, loaded.track, report):
+                findings.setdefault(f.cue, []).append(_finding(f, language))
+        except PipelineError as exc:
+            findings.setdefault(None, []).append({"rule": "check", "severity": "error", "message": str(exc)})
+        state = self._judged(video_id, report)[language]
         try:
             states = [s.state for s in cue_states(self.project, video_id, language)]
         except PipelineError as exc:
@@ -262,16 +286,12 @@ class Workbench:
             state.reason = state.reason or str(exc)
         if len(states) != len(loaded.track):  # the file changed between two reads: read again
             return self.track(video_id, language)
-        findings: dict[int | None, list[dict]] = {}
-        try:
-            for f in self._check(video_id, language, loaded.track):
-                findings.setdefault(f.cue, []).append(_finding(f, language))
-        except PipelineError as exc:
-            findings.setdefault(None, []).append({"rule": "check", "severity": "error", "message": str(exc)})
         record = None
-        with contextlib.suppress(RecordError):
-            record = read_record(path)
-        source_language = record.source if record is not None else pick_source_language(
+        with contextlib.suppress(PipelineError):
+            record = current_record(self.project, video_id, language)
+        rows = approval.rows_of(record, loaded.track) if record is not None and record.origin == "machine" else \
+            [None] * len(loaded.track)
+        source_language = record.source if record is not None and record.source else pick_source_language(
             video.audio_language, self.project.track_languages(video_id))
         if source_language == language:
             source_language = None
@@ -290,6 +310,9 @@ class Workbench:
                 "source": [c.text for c in spoken(cue.start, cue.end)],
                 "stale": stale.get(number),
                 "comments": [c.to_dict() for c in attached.get(number, [])],
+                "approved_by": _cell(rows[number - 1], "approved_by") if cue_state == "approved" else None,
+                "approved_at": _cell(rows[number - 1], "approved_at") if cue_state == "approved" else None,
+                "edited_by": _cell(rows[number - 1], "edited_by"), "edited_at": _cell(rows[number - 1], "edited_at"),
             })
         return {
             "video": video_id, "title": video.title, "language": language, "label": _label(language),
@@ -298,11 +321,12 @@ class Workbench:
             "file_version": loaded.version, "record_version": _version(record_path(path)),
             "notes_version": _version(notes_mod.notes_path(path)),
             "origin": state.origin, "publishable": state.publishable, "reason": state.reason,
+            "drafting": state.drafting, "approved_by": state.approved_by, "approved_at": state.approved_at,
             "counts": {k: v for k, v in state.counts.items() if v},
             "source_language": source_language, "source_label": _label(source_language) if source_language else None,
             "cues": cues, "track_findings": findings.get(None, []),
             "track_comments": [c.to_dict() for c in loose],
-            "next_step": next_step(state.origin, state.publishable, state.reason),
+            "next_step": next_step(state.origin, state.publishable, state.reason, state.drafting),
             "style": self._style(video_id, language, loaded),
             "media": f"/media/{video_id}",
         }
@@ -323,23 +347,23 @@ class Workbench:
         numbers = [n for n, s in enumerate(states, start=1) if s == "stale"]
         if not numbers or record is None or source is None:
             return {}
-        rows = approval.rows_of(record, track)
-        index = SourceIndex(source, record.rows)
-        wanted = {n: rows[n - 1] for n in numbers if rows[n - 1] is not None}
-        old_hashes = {part for row in wanted.values() for part in row.source_sha.split("+") if part != NONE}
-        recorded = {h: t for row in wanted.values()
-                    for h, t in _recorded_source_texts(row).items()}
-        found = dict(recorded)
-        if old_hashes - found.keys():
-            found.update(earlier_texts(path.with_name(f"{record.source}.srt"), old_hashes - found.keys()))
+        matched, orphans = match_rows(record, track)
+        index = SourceIndex(source, [r for r in matched if r is not None] + orphans)
+        wanted = {n: matched[n - 1] for n in numbers if matched[n - 1] is not None}
+        # The record keeps the source text with its hash (newer records); older ones: git history.
+        missing = {part for row in wanted.values() if row.source_text == NONE for part in row.source_parts}
+        found = earlier_texts(path.with_name(f"{record.source}.srt"), missing) if missing else {}
         out = {}
         for n, row in wanted.items():
-            i = index.source_of(row)
-            now = source.cues[i].text if i is not None else None
-            parts = [found.get(h) for h in row.source_sha.split("+") if h != NONE]
-            old = "\n".join(parts) if parts and all(p is not None for p in parts) else None
+            run = index.run_of(row)
+            now = "\n".join(index.texts[run[0]:run[1] + 1]) if run is not None else None
+            if row.source_text != NONE:
+                old = row.source_text
+            else:
+                parts = [found.get(h) for h in row.source_parts]
+                old = "\n".join(parts) if parts and all(p is not None for p in parts) else None
             out[n] = {"old": old, "now": now,
-                      "diff": word_diff(old, now or "") if old is not None else None}
+                      "diff": word_diff(one_line(old), one_line(now or "")) if old is not None else None}
         return out
 
     def _style(self, video_id: str, language: str, loaded: _Loaded) -> dict | None:
@@ -409,13 +433,16 @@ class Workbench:
     # -- writing ----------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
-        """One write at a time in this process, under the project's lock (a build reads whole tracks)."""
+    def _writing(self, folder: Path | None = None) -> Iterator[None]:
+        """One write at a time in this process, under the project's lock (a build reads whole tracks) and,
+        given the track's ``folder``, its folder lock (a draft or ``pipeline approve`` changing it)."""
         from pipeline.build import project_lock
 
         with self._write, contextlib.ExitStack() as stack:
             try:
                 stack.enter_context(project_lock(self.project, wait=False))
+                if folder is not None:
+                    stack.enter_context(folder_lock(folder, timeout=approval.LOCK_TIMEOUT))
             except LockedError as exc:
                 raise LockedError(f"{exc.message}: nothing was written",
                                   hint="your text is kept on the page; save again when it has finished") from None
@@ -423,17 +450,23 @@ class Workbench:
                 raise CannotWrite(self.project.dist, exc) from None
             try:
                 yield
-            except OSError as exc:  # e.g. the review record written by the approval
+            except WriteError as exc:  # the review record, written by the library
+                cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else OSError(exc.reason)
+                raise CannotWrite(exc.path, cause) from None
+            except OSError as exc:
                 raise CannotWrite(Path(exc.filename or self.project.subtitles), exc) from None
 
-    def save_cue(self, video_id: str, language: str, number: int, version: str, text: str) -> dict:
-        """Write cue ``number``'s new text into the track, changing no other byte of the file.
+    def save_cue(self, video_id: str, language: str, number: int, version: str, text: str,
+                 editor: str | None = None) -> dict:
+        """Write cue ``number``'s new text into the track, changing no other byte of the file, and note in
+        a drafted track's review record who changed it (``editor``) and when.
 
         ``version`` is the cue's version the edit was based on; a cue that changed since (or a cue at
         that number that is another cue now) is a :class:`ChangedElsewhereError` and nothing is written.
         """
         cleaned = clean_cue_text(_text_arg(text))
-        with self._writing():
+        editor = " ".join(editor.split())[:NAME_LIMIT] if isinstance(editor, str) else ""
+        with self._writing(self._track_path(video_id, language).parent):
             loaded = self._load(video_id, language)
             cue = _cue_at(loaded, number)
             if cue_version(cue) != version:
@@ -442,8 +475,14 @@ class Workbench:
                 return {"number": number, "version": version, "text": cleaned, "file_version": loaded.version,
                         "changed": False}
             spliced = splice_cue_text(loaded.data, number, cleaned, loaded.path)
+            # The track first: its new text already makes the cue "edited" (unpublishable until approved);
+            # the record's who-and-when only tells the story.
             _replace_guarded(loaded.path, spliced.data, loaded.data)
             new_cue = spliced.track.cues[number - 1]
+            try:
+                approval.record_edit(self.project, video_id, language, number, editor)
+            except (RecordChangedError, WriteError, OSError) as exc:  # the edit stands; only its who-and-when is lost
+                log.warning("%s: cue %d saved, but who edited it was not recorded: %s", loaded.path, number, exc)
         log.info("%s: cue %d saved from the workbench", loaded.path, number)
         return {"number": number, "version": cue_version(new_cue), "text": new_cue.text,
                 "file_version": file_version(spliced.data), "changed": True}
@@ -454,21 +493,20 @@ class Workbench:
         ``reviewer``. Refused whole when any cue changed since its version was read."""
         reviewer = _reviewer(reviewer)
         wanted = _cue_refs(cues)
-        with self._writing():
-            loaded = self._load(video_id, language)
-            if read_record(loaded.path) is None:
-                raise UsageError(f"{loaded.path}: a person's track (no review record): there is nothing to "
-                                 "approve", hint="a person's track is published as it is")
+        self._track_path(video_id, language)
+
+        def verify(path: Path, data: bytes, track: Track) -> None:  # under the library's lock, as approved
+            loaded = _Loaded(path, data, track)
             for number, version in wanted:
                 if cue_version(_cue_at(loaded, number)) != version:
-                    raise ChangedElsewhereError(loaded.path, f"cue {number}")
-            numbers = [n for n, _ in wanted]
+                    raise ChangedElsewhereError(path, f"cue {number}")
+
+        numbers = [n for n, _ in wanted]
+        with self._writing():  # the library takes the folder lock itself
             if approved:
-                result = approval.approve_cues(self.project, video_id, language, numbers, reviewer)
+                result = approval.approve_cues(self.project, video_id, language, numbers, reviewer, verify)
             else:
-                result = approval.unapprove_cues(self.project, video_id, language, numbers, reviewer, loaded.track)
-            if _file_or_none(loaded.path) != loaded.data:  # the record describes the track read above
-                raise ChangedElsewhereError(loaded.path)
+                result = approval.unapprove_cues(self.project, video_id, language, numbers, reviewer, verify)
         return {"changed": result.changed, "unchanged": result.unchanged, "approved": approved,
                 "reviewer": reviewer}
 
@@ -476,7 +514,7 @@ class Workbench:
                     text: str) -> dict:
         """A new open comment on cue ``number`` (its ``version`` as read), or on the whole track (0)."""
         author = _reviewer(author)
-        with self._writing():
+        with self._writing(self._track_path(video_id, language).parent):
             loaded = self._load(video_id, language)
             cue = None
             if number:
@@ -517,7 +555,7 @@ class Workbench:
         """Resolve (``status`` resolved) or reopen (open) comment ``comment_id``."""
         who = _reviewer(who)
         path = self._track_path(video_id, language)
-        with self._writing():
+        with self._writing(path.parent):
             comments, data = notes_mod.read_notes_bytes(path)
             if not any(c.id == comment_id for c in comments):
                 raise NotFound(f"there is no comment {comment_id} on {path.name}")
@@ -534,8 +572,10 @@ def _word_arg(word) -> str:
     return word.strip()
 
 
-def next_step(origin: str, publishable: bool, reason: str | None) -> str:
+def next_step(origin: str, publishable: bool, reason: str | None, drafting: bool = False) -> str:
     """What happens to the track next, in a reviewer's words."""
+    if drafting:
+        return "A machine draft of this track is being written (or was interrupted): wait for it, then reload."
     if origin == "machine" and not publishable:
         return ("Machine draft: not published yet. When every cue is approved here, the comms team's "
                 "`pipeline build` publishes it.")
@@ -600,9 +640,6 @@ def _write_notes(track_path: Path, comments, expect: bytes | None) -> None:
         raise CannotWrite(notes_mod.notes_path(track_path), exc) from None
 
 
-def _recorded_source_texts(row) -> dict[str, str]:
-    """Source texts a record row holds itself (``source_text``, newer records), by their hash."""
-    text = getattr(row, "source_text", NONE)
-    if not text or text == NONE:
-        return {}
-    return {text_hash(text): text}
+def _cell(row, name: str) -> str | None:
+    value = getattr(row, name, NONE) if row is not None else NONE
+    return None if value == NONE else value

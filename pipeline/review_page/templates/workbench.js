@@ -399,7 +399,7 @@
     var card = {
       el: el, cue: cue, number: cue.number, dirty: false, checkSeq: 0, checkTimer: null,
       seek: el.querySelector(".seek"), end: el.querySelector(".end"), badge: el.querySelector(".badge"),
-      dirtyMark: el.querySelector(".dirty-mark"), src: el.querySelector(".src"), stale: el.querySelector(".stale"),
+      dirtyMark: el.querySelector(".dirty-mark"), who: el.querySelector(".who-did"), src: el.querySelector(".src"), stale: el.querySelector(".stale"),
       diff: el.querySelector(".diff"), conflict: el.querySelector(".conflict"), edit: el.querySelector("textarea.edit"),
       findings: el.querySelector(".findings"), save: el.querySelector(".save"), revert: el.querySelector(".revert"),
       approve: el.querySelector(".approve"), commentToggle: el.querySelector(".comment-toggle"),
@@ -451,6 +451,10 @@
     card.end.textContent = "\u2013 " + clock(cue.end);
     card.badge.className = "badge badge-" + cue.state;
     card.badge.textContent = cue.state_label;
+    var who = [];
+    if (cue.approved_by) { who.push("approved by " + cue.approved_by + ", " + when(cue.approved_at)); }
+    if (cue.edited_by && cue.state !== "approved") { who.push("edited by " + cue.edited_by + ", " + when(cue.edited_at)); }
+    card.who.textContent = who.join(" \u00b7 ");
     card.src.textContent = cue.source.join("\n");
     if (cue.stale) {
       card.stale.hidden = false;
@@ -485,6 +489,8 @@
     card.approve.title = card.dirty ? "Save first: approval is for the text on disk" : "";
     fillComments(card.comments, cue.comments);
   }
+
+  function when(at) { return at ? at.replace("T", " ").replace(/:\d\dZ$/, " UTC") : ""; }
 
   function fillComments(ul, comments) {
     ul.textContent = "";
@@ -581,7 +587,8 @@
     var text = card.edit.value;
     card.save.disabled = true;
     message(card, "Saving\u2026");
-    return api("POST", trackPath("/cues/" + card.number), { version: card.cue.version, text: text }).then(function (data) {
+    var body = { version: card.cue.version, text: text, reviewer: reviewer() };
+    return api("POST", trackPath("/cues/" + card.number), body).then(function (data) {
       if (card.edit.value === text) { card.edit.value = data.text; }
       card.cue = Object.assign({}, card.cue, { text: data.text, version: data.version });
       state.track.file_version = data.file_version;
