@@ -31,7 +31,7 @@ COMMAND_MODULES = {
 #: commands imports none of them. tests/test_cli.py checks each against the command's own help.
 COMMAND_SUMMARIES = {
     "add": "Register a video FILE in the catalog and extract its embedded text subtitle tracks.",
-    "approve": "Record that a person reviewed a drafted track (or some of its cues).",
+    "approve": "Record that a person reviewed a drafted track (or some of its cues), with who and when.",
     "build": "Check every track, then render everything publishable (the comms team's one command).",
     "check": "Check subtitle tracks against the style rules and English/Spanish parity.",
     "draft": "Machine-draft VIDEO's subtitles into new languages, for a person to review.",
