@@ -43,9 +43,10 @@ COMMAND_SUMMARIES = {
     "render": "Render captioned outputs of VIDEOS (default: all) into dist/, redoing only what changed.",
     "review": "Write a review page for VIDEO (default: every video) into dist/review/VIDEO/.",
     "shift": "Move subtitle FILES or every track of VIDEOS in time: by an offset, or from one frame rate to another.",
-    "status": "Show videos x languages: origin (human / machine draft), cues, review counts of drafts (unreviewed, "
-              "edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them) and "
-              "whether each track is publishable.",
+    "status": "Show videos x languages: origin (human / machine / unknown), cues, review counts of drafts "
+              "(unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists "
+              "them), whether each track is publishable and why not, who approved it last and when (UTC), and its "
+              "open review comments (the workbench's, in <lang>.notes.tsv).",
     "translate": "Machine-draft a loose subtitle file IN into another language (same sentence-aware drafting as "
                  "`draft`, without a review record).",
 }
