@@ -43,7 +43,7 @@ from pipeline.project import Project
 from pipeline.protect import add_inverted_marks, mask, undo_false_capital, unmask
 from pipeline.review_record import (
     DELETED, NONE, ReviewRecord, Row, SourceIndex, clean_partials, drop_pending, match_rows, read_record_hashed, resolve_pending,
-    text_hash, write_pending, write_record,
+    one_line, text_hash, write_pending, write_record,
 )
 from pipeline.segment import MAX_GAP_MS, Plan, assemble, plan
 
@@ -236,7 +236,8 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
     for i in sorted(rebuild):
         cue, text = source.cues[i], texts[i]
         out.append((Cue(cue.start, cue.end, text), Row(0, cue.start, cue.end, index.hashes[i], engine.label,
-                                                       engine.model, text_hash(text)), "new", False))
+                                                       engine.model, text_hash(text), source_text=one_line(cue.text)),
+                    "new", False))
     for entry in entries:
         run, row = runs[id(entry)], entry.row
         span = index.span(run) if run is not None else None

@@ -79,6 +79,11 @@ class RecordChangedError(SubtitleError):
                          hint="run the command again")
 
 
+def one_line(text: str) -> str:
+    """Text as one record cell: whitespace (line breaks, tabs) collapsed to single spaces."""
+    return " ".join(text.split()) or NONE
+
+
 def text_hash(text: str) -> str:
     """Short, stable hash of a cue's text (diff-friendly; 64 bits is plenty for one track)."""
     return sha256_text(text)[:16]
@@ -103,6 +108,10 @@ class Row:
     approved_sha: str = NONE
     approved_by: str = NONE
     approved_at: str = NONE
+    edited_by: str = NONE  # who last changed the cue's text in the review workbench ...
+    edited_at: str = NONE  # ... and when (UTC)
+    #: The source text ``source_sha`` hashes, on one line: what a stale cue's source said (for the diff).
+    source_text: str = NONE
     # A new optional column: one more ``str`` field here, default NONE (nothing else to change).
     extra: dict[str, str] = field(default_factory=dict)  # columns this version does not know, as read
 
@@ -482,6 +491,7 @@ class SourceIndex:
 
     def __init__(self, source: Track, rows: Iterable[Row] = ()):
         self.hashes = [text_hash(cue.text) for cue in source.cues]
+        self.texts = [cue.text for cue in source.cues]
         self.timings = [(cue.start, cue.end) for cue in source.cues]
         self._runs: dict[int, tuple[int, int]] = {}
         groups: dict[tuple[int, int, str], list[Row]] = {}
@@ -582,6 +592,10 @@ class SourceIndex:
 
     def current_sha(self, run: tuple[int, int]) -> str:
         return "+".join(self.hashes[run[0]:run[1] + 1])
+
+    def current_text(self, run: tuple[int, int]) -> str:
+        """The source text of a run of cues now, on one line (a record's ``source_text``)."""
+        return one_line(" ".join(self.texts[run[0]:run[1] + 1]))
 
     def span(self, run: tuple[int, int]) -> tuple[int, int]:
         return self.timings[run[0]][0], self.timings[run[1]][1]

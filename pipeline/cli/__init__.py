@@ -45,7 +45,8 @@ COMMAND_SUMMARIES = {
     "shift": "Move subtitle FILES or every track of VIDEOS in time: by an offset, or from one frame rate to another.",
     "status": "Show videos x languages: origin (human / machine / unknown), cues, review counts of drafts "
               "(unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists "
-              "them), whether each track is publishable and why not, and who approved it last and when (UTC).",
+              "them), whether each track is publishable and why not, who approved it last and when (UTC), and its "
+              "open review comments (the workbench's, in <lang>.notes.tsv).",
     "translate": "Machine-draft a loose subtitle file IN into another language (same sentence-aware drafting as "
                  "`draft`, without a review record).",
 }
