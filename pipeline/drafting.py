@@ -26,7 +26,10 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline import languages
+from pipeline.confidence import (DEFAULT_LOW_CONFIDENCE, DEFAULT_MAX_UNKNOWN_SHARE, cue_confidences, is_low,
+                                 read_thresholds, unknown_share)
 from pipeline.engines import Engine, PivotEngine, check_language, select_engine
+from pipeline.engines.base import Translation
 from pipeline.errors import PipelineError, UsageError
 from pipeline.formats import compose_srt, read_track, write_track
 from pipeline.fsutil import sha256_file
@@ -34,10 +37,10 @@ from pipeline.glossary import Glossary, load_glossary
 from pipeline.linebreak import fits
 from pipeline.model import Cue, Track
 from pipeline.project import Project
-from pipeline.protect import add_inverted_marks, mask, undo_false_capital, unmask
+from pipeline.protect import PLACEHOLDER_RE, add_inverted_marks, mask, undo_false_capital, unmask
 from pipeline.review_record import (DELETED, NONE, ReviewRecord, Row, SourceIndex, match_rows, read_record, text_hash,
                                     write_record)
-from pipeline.segment import MAX_GAP_MS, Plan, assemble, plan
+from pipeline.segment import MAX_GAP_MS, Plan, assemble_track, plan
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +49,14 @@ EngineFactory = Callable[[], Engine]
 
 @dataclass(frozen=True)
 class DraftSettings:
-    """Layout limits for drafted text (catalog ``[draft]``: max_chars, max_lines, max_gap_ms)."""
+    """Layout limits and trust thresholds for drafted text (catalog ``[draft]``: max_chars, max_lines,
+    max_gap_ms, max_unknown_share, low_confidence; see :mod:`pipeline.confidence`)."""
 
     max_chars: int = 42
     max_lines: int = 2
     max_gap_ms: int = MAX_GAP_MS
+    max_unknown_share: float = DEFAULT_MAX_UNKNOWN_SHARE
+    low_confidence: float = DEFAULT_LOW_CONFIDENCE
 
 
 @dataclass
@@ -62,6 +68,8 @@ class DraftReport:
     path: Path | None = None
     engine: str | None = None  # None when nothing needed translating
     model: str | None = None
+    engine_reason: str = ""  # why this engine (auto picks by a documented order)
+    glossary: list[str] = field(default_factory=list)  # glossary files used for the pair
     cues: int = 0
     drafted: int = 0  # cues the machine (re)wrote in this run
     kept_machine: int = 0  # machine cues left as they were (source unchanged)
@@ -71,12 +79,34 @@ class DraftReport:
     segments_sent: int = 0  # sentences sent to the engine
     overlong: list[int] = field(default_factory=list)  # cue numbers whose text cannot fit the limits
     lost_placeholders: int = 0  # protected spans an engine dropped (put back at the end of the sentence)
+    words: int = 0  # words in the machine's cues of the new track
+    unknown_words: int = 0  # of those, words the engine itself marked (unknown, untranslated, copied)
+    low_confidence: list[int] = field(default_factory=list)  # cue numbers of machine cues below low_confidence
     written: bool = False
+
+    @property
+    def unknown_share(self) -> float:
+        return self.unknown_words / self.words if self.words else 0.0
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
         data["path"] = str(self.path) if self.path else None
+        data["unknown_share"] = round(self.unknown_share, 4)
         return data
+
+
+class DraftTooUncertain(PipelineError):
+    """The engine itself marked too many of a draft's words: reviewing it would cost more than it saves."""
+
+    def __init__(self, report: DraftReport, threshold: float, engine_name: str):
+        share = report.unknown_share
+        super().__init__(
+            f"{engine_name} left {share:.0%} of words unknown or untranslated ({report.unknown_words} of "
+            f"{report.words}; the limit is {threshold:.0%}): this draft would cost a reviewer more than it saves; "
+            f"install a stronger engine for {report.language} (pipeline models install DIR, see docs/drafting.md) "
+            "or pass --force to write it anyway")
+        self.report = report
+        self.threshold = threshold
 
 
 class TrackChangedError(PipelineError):
@@ -103,8 +133,9 @@ def no_glossary(source: str, target: str) -> Glossary:
 
 
 def translate_segments(plan_: Plan, indexes: list[int], engine: Engine, glossary_for: GlossaryLoader,
-                       source: str, target: str) -> tuple[dict[int, str], int]:
-    """Translate the chosen segments in ONE engine batch; returns texts by segment and lost placeholders.
+                       source: str, target: str) -> tuple[dict[int, Translation], int]:
+    """Translate the chosen segments in ONE engine batch; returns translations by segment (text with every
+    protected span restored, and the engine's own signals) and how many protected spans the engine lost.
 
     Through a pivot, the source→target glossary's terms stay protected across both legs, and the
     source→pivot glossary's required terms are put in after the first leg, so the second engine translates
@@ -122,14 +153,25 @@ def translate_segments(plan_: Plan, indexes: list[int], engine: Engine, glossary
         return [unmask(undo_false_capital(m.text, text), m, pivot_only=True)[0] for m, text in zip(masked, middle)]
 
     sources = [m.text for m in masked]
-    raw = engine.translate(sources, between) if isinstance(engine, PivotEngine) else engine.translate(sources)
+    raw = (engine.translate_scored(sources, between) if isinstance(engine, PivotEngine)
+           else engine.translate_scored(sources))
     out, lost = {}, 0
     spanish = languages.base(target) == "es"
-    for i, m, text in zip(indexes, masked, raw):
-        restored, missing = unmask(undo_false_capital(m.text, text), m)
+    for i, m, translation in zip(indexes, masked, raw):
+        restored, missing = unmask(undo_false_capital(m.text, translation.text), m)
         lost += len(missing)
-        out[i] = add_inverted_marks(restored) if spanish else restored
+        text = add_inverted_marks(restored) if spanish else restored
+        out[i] = Translation(clean_artefacts(text), translation.unknown, translation.probability)
     return out, lost
+
+
+def clean_artefacts(text: str) -> str:
+    """Last guard against engine artefacts in a draft: a placeholder the engine duplicated or invented
+    (each one was restored once already) is removed, never shown to a reviewer."""
+    if PLACEHOLDER_RE.search(text):
+        text = " ".join(PLACEHOLDER_RE.sub(" ", text).split())
+        text = re.sub(r"\s+([.,;:!?…])", r"\1", text)
+    return text
 
 
 @dataclass
@@ -202,15 +244,18 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
 
     engine = None
     texts: dict[int, str] = {}
+    trust = {}
     if rebuild:
         engine = engine_factory()
-        report.engine, report.model = engine.label, engine.model
+        report.engine, report.model, report.engine_reason = engine.label, engine.model, engine.reason
         before = engine.segments_sent
         translations, report.lost_placeholders = translate_segments(plan_, sorted(segments), engine, glossary_for,
                                                                     src_lang, target)
         report.segments_sent = engine.segments_sent - before
-        texts = assemble(plan_, translations, rebuild, language=target, max_chars=settings.max_chars,
-                         max_lines=settings.max_lines)
+        assembled = assemble_track(plan_, {n: t.text for n, t in translations.items()}, rebuild, language=target,
+                                   max_chars=settings.max_chars, max_lines=settings.max_lines)
+        texts = assembled.texts
+        trust = cue_confidences(assembled.pieces, translations)
 
     # (cue, row, kind, stale) with kind: new | machine | person | deleted
     out: list[tuple[Cue | None, Row | None, str, bool]] = []
@@ -222,8 +267,12 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
             used_entries.add(id(entry))
         if i in rebuild:
             text = texts[i]
+            signals = trust.get(i)
+            confidence = round(signals.confidence, 2) if signals is not None else None
+            unknown = signals.unknown if signals is not None else ()
             out.append((Cue(cue.start, cue.end, text), Row(0, cue.start, cue.end, sha, engine.label, engine.model,
-                                                            text_hash(text)), "new", False))
+                                                            text_hash(text), confidence=confidence, unknown=unknown),
+                        "new", False))
         elif entry is not None and entry.cue is None:  # deleted by a person, source unchanged
             out.append((None, entry.row.updated(start=cue.start, end=cue.end), "deleted", False))
         elif entry is not None and entry.touched:
@@ -253,6 +302,12 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
         report.kept_person += kind == "person"
         if kind == "new" and not fits(cue.text, settings.max_chars, settings.max_lines):
             report.overlong.append(number)
+        if kind in ("new", "machine") and row is not None:
+            marked, words = unknown_share([(cue.text, row.unknown)])
+            report.words += words
+            report.unknown_words += marked
+            if is_low(row.confidence, settings.low_confidence):
+                report.low_confidence.append(number)
         if stale:
             report.stale.append(number)
     rows += [row.updated(cue=DELETED) for cue, row, kind, _ in out if kind == "deleted"]
@@ -265,7 +320,7 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
 def draft_settings(project: Project | None, video_id: str | None, language: str) -> tuple[DraftSettings, dict]:
     """Layout limits and other ``[draft]`` settings (engine, from) for one track."""
     raw = project.setting("draft", video_id, language) if project else {}
-    known = {"engine", "from", "max_chars", "max_lines", "max_gap_ms"}
+    known = {"engine", "from", "max_chars", "max_lines", "max_gap_ms", "max_unknown_share", "low_confidence"}
     unknown = sorted(k for k, v in raw.items() if k not in known and not isinstance(v, dict))
     if unknown:
         raise UsageError(f"{project.catalog_path}: [draft] key {unknown[0]!r} is not known",
@@ -276,7 +331,17 @@ def draft_settings(project: Project | None, video_id: str | None, language: str)
             if not isinstance(raw[key], int) or raw[key] < 1:
                 raise UsageError(f"{project.catalog_path}: [draft] {key} must be a positive whole number")
             values[key] = raw[key]
+    values.update(read_thresholds(raw, project.catalog_path if project else "catalog"))
     return DraftSettings(**values), raw
+
+
+def check_trust(report: DraftReport, settings: DraftSettings, engine_name: str, force: bool) -> None:
+    """Refuse a draft whose machine cues have a larger share of engine-marked words than the project
+    allows (:class:`DraftTooUncertain`), unless ``force``. Only a run that drafted something is judged."""
+    if force or not report.drafted or not report.words:
+        return
+    if report.unknown_share > settings.max_unknown_share:
+        raise DraftTooUncertain(report, settings.max_unknown_share, engine_name)
 
 
 def _default_source(project: Project, video_id: str, target: str, configured: str | None) -> str:
@@ -298,8 +363,11 @@ def _write_guarded(path: Path, track: Track, read_hash: str | None) -> None:
 
 
 def draft_video(project: Project, video_id: str, target: str, source: str | None = None, engine: str | None = None,
-                *, dry_run: bool = False) -> DraftReport:
-    """Draft (or re-draft) ``subtitles/<video>/<target>.srt`` from the source track, with its review record."""
+                *, dry_run: bool = False, force: bool = False) -> DraftReport:
+    """Draft (or re-draft) ``subtitles/<video>/<target>.srt`` from the source track, with its review record.
+
+    A draft the engine could mostly not translate is refused (:func:`check_trust`) unless ``force``.
+    """
     project.video(video_id)
     target = check_language(target)
     settings, raw = draft_settings(project, video_id, target)
@@ -319,10 +387,23 @@ def draft_video(project: Project, video_id: str, target: str, source: str | None
         if record is None:
             raise HumanTrackError(path)
         current = read_track(path, target)
-    new_track, new_record, report = redraft(
-        source_track, current, record, target, lambda: select_engine(source, target, engine_name),
-        lambda s, t: load_glossary(project.root, s, t), settings)
-    report.path = path
+    chosen: list[Engine] = []
+
+    def engine_factory() -> Engine:
+        chosen.append(select_engine(source, target, engine_name))
+        return chosen[-1]
+
+    def glossary_for(s: str, t: str) -> Glossary:
+        glossary = load_glossary(project.root, s, t)
+        used.extend(str(f) for f in glossary.files if str(f) not in used)
+        return glossary
+
+    used: list[str] = []
+    new_track, new_record, report = redraft(source_track, current, record, target, engine_factory, glossary_for,
+                                            settings)
+    report.path, report.glossary = path, used
+    if not dry_run and chosen:
+        check_trust(report, settings, chosen[-1].brief, force)
     changed = current is None or compose_srt(new_track) != compose_srt(current)
     if not dry_run and (changed or record is None or record != new_record):
         if changed:
@@ -334,9 +415,14 @@ def draft_video(project: Project, video_id: str, target: str, source: str | None
 
 
 def translate_file(in_path: Path, out_path: Path, target: str, source: str | None = None, engine: str = "auto",
-                   *, glossary_root: Path | None = None, glossary_files: tuple[Path, ...] = (), force: bool = False,
-                   settings: DraftSettings = DraftSettings()) -> DraftReport:
-    """Draft a loose subtitle file (SRT or WebVTT in, SRT or WebVTT out by extension); no review record."""
+                   *, glossary_root: Path | None = None, glossary_files: tuple[Path, ...] = (), replace: bool = False,
+                   force: bool = False, settings: DraftSettings = DraftSettings()) -> DraftReport:
+    """Draft a loose subtitle file (SRT or WebVTT in, SRT or WebVTT out by extension); no review record.
+
+    ``glossary_root``: the project whose ``assets/glossary/`` applies (the CLI passes the project the file
+    or the current folder is in); ``glossary_files`` add to it. ``replace`` an existing output; ``force``
+    write a draft the engine could mostly not translate (see :func:`check_trust`).
+    """
     in_path, out_path = Path(in_path), Path(out_path)
     target = check_language(target)
     if source is None:
@@ -347,19 +433,29 @@ def translate_file(in_path: Path, out_path: Path, target: str, source: str | Non
             raise UsageError(f"{in_path}: say which language it is in with --from",
                              hint="or name it like talk.en.srt")
     source = check_language(source)
-    if out_path.exists() and not force:
+    if out_path.exists() and not replace:
         raise UsageError(f"{out_path} already exists", hint="choose another -o or pass --force to replace it")
     if out_path.resolve() == in_path.resolve():
         raise UsageError("the output would replace the input", hint="choose another -o")
     track = read_track(in_path, source)
     if not track.cues:
         raise UsageError(f"{in_path}: no cues: nothing to translate")
+    used: list[str] = []
+    chosen: list[Engine] = []
+
     def glossary_for(s: str, t: str) -> Glossary:  # extra files apply to the end-to-end pair only
         extra = glossary_files if (s, t) == (source, target) else ()
-        return load_glossary(glossary_root, s, t, extra)
+        glossary = load_glossary(glossary_root, s, t, extra)
+        used.extend(str(f) for f in glossary.files if str(f) not in used)
+        return glossary
 
-    new_track, _, report = redraft(track, None, None, target, lambda: select_engine(source, target, engine),
-                                   glossary_for, settings)
+    def engine_factory() -> Engine:
+        chosen.append(select_engine(source, target, engine))
+        return chosen[-1]
+
+    new_track, _, report = redraft(track, None, None, target, engine_factory, glossary_for, settings)
+    report.glossary = used
+    check_trust(report, settings, chosen[-1].brief, force)
     write_track(new_track, out_path)
     report.path, report.written = out_path, True
     return report

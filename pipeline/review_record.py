@@ -16,6 +16,12 @@ One tab-separated row per cue the pipeline knows about, in track order::
 * ``approved_sha``: hash of the text a person approved — approval holds only while the text is unchanged.
 * ``cue`` is the cue's position when the record was written; ``-`` marks a drafted cue a person deleted
   (kept so a re-draft does not bring it back).
+* ``confidence`` (optional column): how far the engine itself trusted the drafted text, 0.00–1.00 (see
+  :mod:`pipeline.confidence`); ``-`` when unknown (cues a person added, records written before it existed);
+* ``unknown`` (optional column): the words of the drafted text the engine marked as unknown, untranslated
+  or badly generated, separated by spaces; ``-`` for none.
+
+Columns are found by the header row: the optional ones may be missing (older records read as before).
 
 Hashes are the first 16 hex digits of SHA-256 of the cue text exactly as in the file (tags, line breaks).
 Rows are matched to the SRT's cues by timing (a person may insert or delete cues) and, for cues a person
@@ -37,6 +43,8 @@ from pipeline.model import Cue, Track, format_timestamp
 SUFFIX = ".review.tsv"
 FORMAT = 1
 COLUMNS = ("cue", "start", "end", "source_sha", "engine", "model", "draft_sha", "approved_sha")
+#: Columns a record may lack (records written before they existed); written every time.
+OPTIONAL_COLUMNS = ("confidence", "unknown")
 NONE = "-"
 DELETED = 0  # Row.cue for a drafted cue a person deleted
 _TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2}),(\d{3})$")
@@ -61,6 +69,8 @@ class Row:
     model: str = NONE
     draft_sha: str = NONE
     approved_sha: str = NONE
+    confidence: float | None = None  # the engine's own confidence in the drafted text, 0..1
+    unknown: tuple[str, ...] = ()  # words of the drafted text the engine marked
 
     @property
     def deleted(self) -> bool:
@@ -103,12 +113,13 @@ def compose_record(record: ReviewRecord, track_name: str) -> str:
         "# Written by `pipeline draft` and `pipeline approve`; commit it with the SRT. See README.",
         f"# format: {FORMAT}",
         f"# source: {record.source}",
-        "\t".join(COLUMNS),
+        "\t".join(COLUMNS + OPTIONAL_COLUMNS),
     ]
     for row in record.rows:
         lines.append("\t".join([
             str(row.cue) if not row.deleted else NONE, format_timestamp(row.start), format_timestamp(row.end),
             row.source_sha, _clean(row.engine), _clean(row.model), row.draft_sha, row.approved_sha,
+            NONE if row.confidence is None else f"{row.confidence:.2f}", _clean(" ".join(row.unknown)),
         ]))
     return "\n".join(lines) + "\n"
 
@@ -117,7 +128,7 @@ def parse_record(text: str, path: Path) -> ReviewRecord:
     """Parse a record's text; a malformed line is a :class:`RecordError` naming it."""
     source = None
     rows: list[Row] = []
-    header_seen = False
+    header: tuple[str, ...] | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -130,21 +141,48 @@ def parse_record(text: str, path: Path) -> ReviewRecord:
                                   hint="upgrade the pipeline")
             continue
         fields = line.split("\t")
-        if not header_seen:
-            if tuple(fields) != COLUMNS:
-                raise RecordError(path, "missing column header", number, hint="restore the file from git")
-            header_seen = True
+        if header is None:
+            header = _read_header(fields, path, number)
             continue
-        if len(fields) != len(COLUMNS):
-            raise RecordError(path, f"expected {len(COLUMNS)} tab-separated columns, found {len(fields)}", number,
+        if len(fields) != len(header):
+            raise RecordError(path, f"expected {len(header)} tab-separated columns, found {len(fields)}", number,
                               hint="restore the file from git")
-        cue, start, end = fields[0], _parse_time(fields[1]), _parse_time(fields[2])
+        values = dict(zip(header, fields))
+        cue, start, end = values["cue"], _parse_time(values["start"]), _parse_time(values["end"])
         if start is None or end is None or not (cue == NONE or cue.isdigit()):
             raise RecordError(path, f"bad cue number or timing in {line!r}", number, hint="restore the file from git")
-        rows.append(Row(DELETED if cue == NONE else int(cue), start, end, *fields[3:]))
+        confidence = _parse_confidence(values.get("confidence", NONE), path, number)
+        unknown = tuple(values.get("unknown", NONE).split()) if values.get("unknown", NONE) != NONE else ()
+        rows.append(Row(DELETED if cue == NONE else int(cue), start, end,
+                        *(values[c] for c in COLUMNS[3:]), confidence=confidence, unknown=unknown))
     if not source:
         raise RecordError(path, "no '# source: LANG' line", hint="restore the file from git")
     return ReviewRecord(source, rows)
+
+
+def _read_header(fields: list[str], path: Path, number: int) -> tuple[str, ...]:
+    """The columns named by the header row: every required one, optional ones if present, nothing else."""
+    names = tuple(fields)
+    if not set(COLUMNS) <= set(names):
+        raise RecordError(path, "missing column header", number, hint="restore the file from git")
+    extra = [n for n in names if n not in COLUMNS + OPTIONAL_COLUMNS]
+    if extra or len(set(names)) != len(names):
+        raise RecordError(path, f"unknown column {extra[0] if extra else 'repeated'!r} in the header", number,
+                          hint="written by a newer pipeline? upgrade, or restore the file from git")
+    return names
+
+
+def _parse_confidence(value: str, path: Path, number: int) -> float | None:
+    if value == NONE:
+        return None
+    try:
+        figure = float(value)
+    except ValueError:
+        figure = -1.0
+    if not 0.0 <= figure <= 1.0:
+        raise RecordError(path, f"confidence {value!r} is not a figure from 0 to 1", number,
+                          hint="restore the file from git")
+    return figure
 
 
 def read_record(track_path: Path) -> ReviewRecord | None:

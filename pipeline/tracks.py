@@ -11,6 +11,10 @@ Each cue of a machine track is in one state (:data:`CUE_STATES`):
 * ``stale``    — its source cue changed or disappeared since it was drafted or approved;
 * ``human``    — a cue a person added that nobody approved (every cue of a human track is ``human``).
 
+A drafted cue also carries the engine's own **confidence** in it and the words it marked (see
+:mod:`pipeline.confidence`); an unreviewed cue below the project's ``[draft] low_confidence`` counts as
+*low confidence* in ``status``.
+
 **The publish gate.** A human track is publishable when it can be read and has cues. A machine track is
 publishable only when it has cues and *every* cue is ``approved`` — machine text nobody approved, edits
 nobody approved, added cues nobody approved and stale cues all keep it out of ``build``/``render``
@@ -22,11 +26,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipeline.confidence import is_low, low_confidence_threshold
 from pipeline.errors import PipelineError
 from pipeline.formats import read_track
 from pipeline.model import Track
 from pipeline.project import Project
-from pipeline.review_record import ReviewRecord, SourceIndex, cue_state, match_rows, read_record, record_path
+from pipeline.review_record import ReviewRecord, Row, SourceIndex, cue_state, match_rows, read_record, record_path
 
 #: Cue review states, shown by ``status`` and the review page.
 CUE_STATES = ("human", "machine", "edited", "approved", "stale")
@@ -43,6 +48,7 @@ class TrackState:
     reason: str | None = None  # why not publishable
     counts: dict[str, int] = field(default_factory=dict)  # cues per state in CUE_STATES ("machine" = unreviewed)
     source: str | None = None  # the language a machine track was drafted from
+    low_confidence: int = 0  # unreviewed machine cues the engine itself had low confidence in
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -64,6 +70,9 @@ class CueState:
     end: int
     text: str
     state: str = "human"  # one of CUE_STATES
+    confidence: float | None = None  # the engine's confidence in the drafted text (None: not drafted / unknown)
+    unknown: tuple[str, ...] = ()  # words the engine marked in the drafted text
+    low: bool = False  # unreviewed machine text below the project's low_confidence
 
 
 def _source_index(project: Project, video_id: str, record: ReviewRecord) -> SourceIndex:
@@ -76,22 +85,29 @@ def _source_index(project: Project, video_id: str, record: ReviewRecord) -> Sour
     return SourceIndex(read_track(path, record.source), record.rows)
 
 
-def _classify(project: Project, video_id: str, language: str) -> tuple[Track, ReviewRecord | None, list[str]]:
+def _classify(project: Project, video_id: str, language: str) -> tuple[Track, ReviewRecord | None, list[str],
+                                                                   list[Row | None]]:
     track = load_track(project, video_id, language)
     record = read_record(project.track_path(video_id, language))
     if record is None:
-        return track, None, ["human"] * len(track)
+        return track, None, ["human"] * len(track), [None] * len(track)
     index = _source_index(project, video_id, record)
-    states = [cue_state(cue, row, row is not None and index.changed(row))
-              for cue, row in zip(track.cues, match_rows(record, track))]
-    return track, record, states
+    rows = match_rows(record, track)
+    states = [cue_state(cue, row, row is not None and index.changed(row)) for cue, row in zip(track.cues, rows)]
+    return track, record, states, rows
 
 
 def cue_states(project: Project, video_id: str, language: str) -> list[CueState]:
-    """Every cue of a track with its review state (see the module doc). Raises for an unreadable track,
-    record or source track."""
-    track, _, states = _classify(project, video_id, language)
-    return [CueState(i, c.start, c.end, c.text, s) for i, (c, s) in enumerate(zip(track.cues, states), start=1)]
+    """Every cue of a track with its review state and the engine's confidence (see the module doc). Raises
+    for an unreadable track, record or source track."""
+    track, _, states, rows = _classify(project, video_id, language)
+    threshold = low_confidence_threshold(project, video_id, language)
+    out = []
+    for i, (c, s, row) in enumerate(zip(track.cues, states, rows), start=1):
+        confidence = row.confidence if row is not None else None
+        out.append(CueState(i, c.start, c.end, c.text, s, confidence, row.unknown if row is not None else (),
+                            s == "machine" and is_low(confidence, threshold)))
+    return out
 
 
 def _why_not(counts: dict[str, int]) -> str:
@@ -107,12 +123,15 @@ def track_state(project: Project, video_id: str, language: str) -> TrackState:
     if record_path(path).exists():
         state.origin = "machine"  # even if something below cannot be read: never publish by accident
     try:
-        track, record, states = _classify(project, video_id, language)
+        track, record, states, rows = _classify(project, video_id, language)
+        threshold = low_confidence_threshold(project, video_id, language)
     except PipelineError as exc:
         state.reason = str(exc)
         return state
     state.cues = len(track)
     state.counts = {name: states.count(name) for name in CUE_STATES}
+    state.low_confidence = sum(1 for s, row in zip(states, rows)
+                               if s == "machine" and row is not None and is_low(row.confidence, threshold))
     if record is not None:
         state.origin, state.source = "machine", record.source
     if not track.cues:

@@ -42,6 +42,17 @@ def _describe(report: DraftReport, root: Path | None = None) -> list[str]:
                 f"{report.source_language} ({_count(report.segments_sent, 'sentence')} in one batch; "
                 f"{report.engine}: {report.model})")
     lines = [head]
+    if report.engine is not None and report.engine_reason:
+        lines.append(f"  engine: {report.engine_reason}")
+    if report.glossary:
+        shown = [Path(g).relative_to(root) if root and Path(g).is_relative_to(root) else g for g in report.glossary]
+        lines.append(f"  glossary: {', '.join(map(str, shown))}")
+    if report.engine is not None and report.words:
+        lines.append(f"  engine-marked words (unknown or untranslated): {report.unknown_words} of {report.words} "
+                     f"({report.unknown_share:.0%})")
+    if report.low_confidence:
+        lines.append(f"  low confidence (the engine marked many words; review first): cues "
+                     f"{_numbers(report.low_confidence)}")
     kept = []
     if report.kept_machine:
         kept.append(f"{_count(report.kept_machine, 'unchanged machine cue')}")
@@ -72,15 +83,20 @@ def _describe(report: DraftReport, root: Path | None = None) -> list[str]:
 @click.option("--from", "source", metavar="LANG", help="Source language (default: [draft] from, else the video's audio language track).")
 @click.option("--engine", type=click.Choice(ENGINE_CHOICES), help="Engine (default: [draft] engine, else auto).")
 @click.option("--dry-run", is_flag=True, help="Translate and report, but write nothing.")
+@click.option("--force", is_flag=True,
+              help="Write the draft even when the engine marked more of its words unknown than [draft] "
+                   "max_unknown_share allows (default 25%).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @pass_app
 def draft_cmd(app: AppContext, video: str, targets: tuple[str, ...], source: str | None, engine: str | None,
-              dry_run: bool, as_json: bool) -> None:
+              dry_run: bool, force: bool, as_json: bool) -> None:
     """Machine-draft VIDEO's subtitles into new languages, for a person to review.
 
     Re-running translates only sentences whose source changed; cues a person edited or approved are
     never overwritten (if their source changed they are reported stale). Writes
-    subtitles/VIDEO/LANG.srt and its review record LANG.review.tsv.
+    subtitles/VIDEO/LANG.srt and its review record LANG.review.tsv, with the engine's own confidence per
+    cue. A draft whose share of engine-marked (unknown, untranslated) words is above [draft]
+    max_unknown_share is not written without --force.
     """
     project = app.project()
     project.video(video)
@@ -88,7 +104,7 @@ def draft_cmd(app: AppContext, video: str, targets: tuple[str, ...], source: str
     reports, failures = [], []
     for target in languages:
         try:
-            report = draft_video(project, video, target, source, engine, dry_run=dry_run)
+            report = draft_video(project, video, target, source, engine, dry_run=dry_run, force=force)
         except PipelineError as exc:
             if len(languages) == 1 and not as_json:
                 raise  # one language: its error is the one line
@@ -139,24 +155,39 @@ def approve_cmd(app: AppContext, video: str, language: str, cues: str | None) ->
               help="Output file (.srt or .vtt).")
 @click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto", show_default=True, help="Engine.")
 @click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Glossary file to use (besides the project's assets/glossary/, when run in a project).")
+              help="Glossary file to use besides the project's assets/glossary/ (the project IN is in, else "
+                   "the one the current folder is in).")
 @click.option("--max-chars", type=click.IntRange(1), default=42, show_default=True, help="Characters per line.")
 @click.option("--max-lines", type=click.IntRange(1), default=2, show_default=True, help="Lines per cue.")
-@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--force", is_flag=True,
+              help="Replace the output file if it exists, and write the draft even when the engine marked more "
+                   "than 25% of its words unknown.")
 @pass_app
 def translate_cmd(app: AppContext, input_file: Path, target: str, source: str | None, output: Path, engine: str,
                   glossaries: tuple[Path, ...], max_chars: int, max_lines: int, force: bool) -> None:
     """Machine-draft a loose subtitle file IN into another language (same sentence-aware drafting as
-    `draft`, without a review record)."""
-    try:
-        root = app.project().root
-    except (ProjectNotFound, PipelineError):
-        root = None  # a loose file outside any project: only --glossary files apply
+    `draft`, without a review record). Inside a project its glossary applies."""
+    root = _glossary_project(app, input_file)
     report = translate_file(input_file, output, target, source, engine, glossary_root=root,
-                            glossary_files=glossaries, force=force,
+                            glossary_files=glossaries, replace=force, force=force,
                             settings=DraftSettings(max_chars=max_chars, max_lines=max_lines))
     for line in _describe(report):
         click.echo(line)
+
+
+def _glossary_project(app: AppContext, input_file: Path) -> Path | None:
+    """The project whose glossary a loose translation uses: --project, else the project the input file is
+    in, else the one the current folder is in; None outside any project (only --glossary files apply)."""
+    from pipeline.project import load_project
+
+    if app.project_dir:
+        return app.project().root
+    for start in (input_file.resolve().parent, None):
+        try:
+            return (load_project(start) if start is not None else app.project()).root
+        except (ProjectNotFound, PipelineError):
+            continue
+    return None
 
 
 @click.group("models")

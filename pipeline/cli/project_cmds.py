@@ -60,14 +60,15 @@ def _findings(counts: dict[str, int] | None) -> str:
 def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = (), report=None) -> list[dict]:
     rows = collect_status(project, videos, app.runner, report)
     table = Table(title=f"{project.name}", title_justify="left")
-    counted = ("machine", "edited", "approved", "stale")
-    headers = {"machine": "unreviewed"}
+    counted = ("machine", "edited", "approved", "stale", "low_confidence")
+    headers = {"machine": "unreviewed", "low_confidence": "low conf."}
     for col in ("video", "lang", "origin", "cues", *counted, "findings", "publishable", "note"):
         table.add_column(headers.get(col, col), justify="right" if col == "cues" or col in counted else "left")
     for row in rows:
         first = True
         for t in row["tracks"]:
-            counts = [str(t["counts"].get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
+            known = {**t["counts"], "low_confidence": t["low_confidence"]}
+            counts = [str(known.get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
             table.add_row(row["video"] if first else "", t["language"], t["origin"], str(t["cues"]), *counts,
                           _findings(t["findings"]), "yes" if t["publishable"] else "no", t["reason"] or "")
             first = False
@@ -89,7 +90,8 @@ def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()
 @pass_app
 def status_cmd(app: AppContext, videos: tuple[str, ...], as_json: bool) -> None:
     """Show videos x languages: origin (human / machine draft), cues, review counts of drafts
-    (unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them)
+    (unreviewed, edited, approved, stale, and unreviewed cues the engine itself had low confidence in),
+    `check` findings (errors, warnings; `pipeline check` lists them)
     and whether each track is publishable."""
     project = app.project()
     if as_json:

@@ -7,11 +7,13 @@ Nothing here knows HTML; :mod:`pipeline.review_page.html` turns a :class:`Review
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from pipeline import languages as langs
+from pipeline.confidence import word_key
 from pipeline.errors import PipelineError, UsageError
 from pipeline.formats import compose_vtt
 from pipeline.model import Cue, Track
@@ -57,6 +59,17 @@ class ReviewRow:
     state: str  # one of pipeline.tracks.CUE_STATES
     source: list[str] = field(default_factory=list)  # source cues spoken at the same time
     findings: list[Finding] = field(default_factory=list)
+    confidence: float | None = None  # the engine's own confidence in the machine text (pipeline.confidence)
+    unknown: tuple[str, ...] = ()  # words the engine marked in the machine text
+    low_confidence: bool = False  # unreviewed machine text below the project's low_confidence
+
+    @property
+    def text_parts(self) -> list[tuple[str, bool]]:
+        """The text in runs of (text, marked by the engine): the words the engine marked stand out on the
+        page while the text is still the machine's."""
+        if self.state != "machine" or not self.unknown:
+            return [(self.text, False)]
+        return mark_words(self.text, self.unknown)
 
     @property
     def state_label(self) -> str:
@@ -65,6 +78,23 @@ class ReviewRow:
     @property
     def needs_attention(self) -> bool:
         return self.state in ATTENTION_STATES or bool(self.findings)
+
+
+def mark_words(text: str, words: Sequence[str]) -> list[tuple[str, bool]]:
+    """Split ``text`` into runs, ``True`` for each token that is one of ``words`` (each used once, compared
+    by letters and digits as drafting counted them); whitespace and line breaks are kept."""
+    remaining = Counter(word_key(w) for w in words if word_key(w))
+    runs: list[tuple[str, bool]] = []
+    for token in re.split(r"(\s+)", text):
+        key = word_key(token) if token and not token.isspace() else ""
+        marked = bool(key) and remaining[key] > 0
+        if marked:
+            remaining[key] -= 1
+        if runs and runs[-1][1] == marked and not marked:
+            runs[-1] = (runs[-1][0] + token, False)
+        elif token:
+            runs.append((token, marked))
+    return runs
 
 
 @dataclass
@@ -106,6 +136,10 @@ class LanguageView:
     @property
     def attention_count(self) -> int:
         return sum(r.needs_attention for r in self.rows)
+
+    @property
+    def low_confidence_count(self) -> int:
+        return sum(r.low_confidence for r in self.rows)
 
 
 @dataclass
@@ -225,7 +259,8 @@ def gather(
             source_cues = list(track.cues)
         for s in states:
             view.rows.append(ReviewRow(s.number, s.start, s.end, s.text, s.state,
-                                       findings=[_as_finding(f) for f in findings.get((language, s.number), ())]))
+                                       findings=[_as_finding(f) for f in findings.get((language, s.number), ())],
+                                       confidence=s.confidence, unknown=s.unknown, low_confidence=s.low))
         views.append(view)
     for view in views:
         if not view.is_source:
