@@ -37,7 +37,7 @@ from pipeline.glossary import Glossary, load_glossary
 from pipeline.linebreak import fits
 from pipeline.model import Cue, Track
 from pipeline.project import Project
-from pipeline.protect import PLACEHOLDER_RE, add_inverted_marks, mask, undo_false_capital, unmask
+from pipeline.protect import add_inverted_marks, mask, undo_false_capital, unmask
 from pipeline.review_record import (DELETED, NONE, ReviewRecord, Row, SourceIndex, match_rows, read_record, text_hash,
                                     write_record)
 from pipeline.segment import MAX_GAP_MS, Plan, assemble_track, plan
@@ -161,17 +161,8 @@ def translate_segments(plan_: Plan, indexes: list[int], engine: Engine, glossary
         restored, missing = unmask(undo_false_capital(m.text, translation.text), m)
         lost += len(missing)
         text = add_inverted_marks(restored) if spanish else restored
-        out[i] = Translation(clean_artefacts(text), translation.unknown, translation.probability)
+        out[i] = Translation(text, translation.unknown, translation.probability)
     return out, lost
-
-
-def clean_artefacts(text: str) -> str:
-    """Last guard against engine artefacts in a draft: a placeholder the engine duplicated or invented
-    (each one was restored once already) is removed, never shown to a reviewer."""
-    if PLACEHOLDER_RE.search(text):
-        text = " ".join(PLACEHOLDER_RE.sub(" ", text).split())
-        text = re.sub(r"\s+([.,;:!?…])", r"\1", text)
-    return text
 
 
 @dataclass

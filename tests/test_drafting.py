@@ -231,6 +231,24 @@ def test_translate_a_loose_file(tmp_path, monkeypatch):
     assert result.exit_code == 0 and "from en" in result.output, result.output
 
 
+@needs_apertium
+def test_translate_uses_the_glossary_of_the_project_the_file_is_in(make_project, tmp_path, monkeypatch):
+    # regression: run from outside the project, "child sexual abuse material" lost "infantil"
+    root = project_with(make_project)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    out = elsewhere / "talk.es.srt"
+    result = run("translate", str(root / "subtitles/talk/en.srt"), "--to", "es", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "glossary: " in result.output and "en-es.toml" in result.output
+    assert "material de abuso sexual infantil" in read_track(out)[2].text.lower().replace("\n", " ")
+    # and from inside it, with the file given relative to a subfolder
+    monkeypatch.chdir(root / "subtitles")
+    result = run("translate", "talk/en.srt", "--to", "es", "-o", str(out), "--force")
+    assert "material de abuso sexual infantil" in read_track(out)[2].text.lower().replace("\n", " ")
+
+
 # --- bad input --------------------------------------------------------------------------------------------
 
 def test_bad_input_is_one_clear_line(make_project, argos_dir):
