@@ -192,21 +192,32 @@ def _glossary_project(app: AppContext, input_file: Path) -> Path | None:
 
 @click.group("models")
 def models_group() -> None:
-    """Translation models: installed Argos packages and Apertium pairs; install or download Argos packages."""
+    """Translation models: installed OPUS-MT / NLLB models, Argos packages and Apertium pairs; install a
+    model folder or an Argos package, or download an Argos package."""
 
 
 @models_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def models_list(as_json: bool) -> None:
-    """List installed engines and the language pairs they translate directly (pivots through en/es are
-    used automatically)."""
-    from pipeline.engines import argos
+    """List installed engines and the language pairs they translate directly, in the order `--engine auto`
+    prefers them (pivots through en/es are used automatically)."""
+    from pipeline.engines import AUTO_ORDER, argos, ct2models
 
     pairs = available_pairs()
     if as_json:
-        click.echo(json.dumps({"argos_packages_dir": str(argos.packages_dir()),
-                               "pairs": [p.__dict__ for p in pairs]}, indent=2))
+        click.echo(json.dumps({"models_dir": str(ct2models.models_dir()), "argos_packages_dir": str(argos.packages_dir()),
+                               "auto_order": list(AUTO_ORDER), "pairs": [p.__dict__ for p in pairs]}, indent=2))
         return
+    click.echo(f"OPUS-MT (marian) and NLLB models in {ct2models.models_dir()}:")
+    models = ct2models.installed_models()
+    for info in sorted(models, key=lambda m: AUTO_ORDER.index(m.style)):
+        notes = "; ".join(x for x in (info.license, info.url) if x)
+        click.echo(f"  {info.style:<7} {info.model}" + (f"  ({notes})" if notes else ""))
+        for source in info.sources:
+            targets = ", ".join(f"{t}" + (f" [{tok}]" if tok else "") for t, tok in info.targets.items())
+            click.echo(f"  {'':<7} {source:>7} → {targets}")
+    if not models:
+        click.echo("  none (pipeline models install DIR: a CTranslate2 conversion; see docs/drafting.md)")
     click.echo(f"Argos packages in {argos.packages_dir()}:")
     argos_pairs = [p for p in pairs if p.engine == "argos"]
     for p in argos_pairs:
@@ -219,16 +230,57 @@ def models_list(as_json: bool) -> None:
         click.echo(f"  {p.source:>7} → {p.target:<8} {p.model}")
     if not apertium_pairs:
         click.echo("  none (apt-get install apertium apertium-eng-spa ...)")
+    click.echo(f"--engine auto tries: {', '.join(AUTO_ORDER)}, then a pivot through en or es.")
+
+
+def _codes(values: tuple[str, ...], option: str) -> dict[str, str]:
+    """``("en", "bs=>>bos_Latn<<")`` → ``{"en": "", "bs": ">>bos_Latn<<"}``."""
+    out = {}
+    for value in values:
+        for item in value.split(","):
+            code, _, token = item.strip().partition("=")
+            if not code:
+                raise click.BadParameter(f"{value!r}: write LANG or LANG=TOKEN", param_hint=option)
+            out[code] = token
+    return out
 
 
 @models_group.command("install")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace an installed package of the same name.")
-def models_install(file: Path, force: bool) -> None:
-    """Install a local Argos package FILE (.argosmodel), after checking the archive is safe and complete."""
-    from pipeline.engines import argos
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--style", type=click.Choice(["marian", "nllb"]),
+              help="For a model folder without pipeline-model.toml: marian (OPUS-MT) or nllb.")
+@click.option("--from", "sources", multiple=True, metavar="LANG[=TOKEN]",
+              help="Source language(s) of a model folder; NLLB needs its code, e.g. en=eng_Latn.")
+@click.option("--to", "targets", multiple=True, metavar="LANG[=TOKEN]",
+              help="Target language(s) with the model's target token, e.g. 'bs=>>bos_Latn<<' (multilingual "
+                   "OPUS-MT) or bs=bos_Latn (NLLB).")
+@click.option("--name", help="Name to install a model folder under (default: its folder name).")
+@click.option("--force", is_flag=True, help="Replace an installed package or model of the same name.")
+def models_install(path: Path, style: str | None, sources: tuple[str, ...], targets: tuple[str, ...],
+                   name: str | None, force: bool) -> None:
+    """Install PATH: a CTranslate2 model folder (OPUS-MT / NLLB conversion, with pipeline-model.toml or the
+    options above) or a local Argos package (.argosmodel). Either is checked before it is used."""
+    from pipeline.engines import argos, ct2models
 
-    package = argos.install_package(file, replace=force)
+    if path.is_dir():
+        manifest = None
+        if style or sources or targets or name:
+            if not (style and sources and targets):
+                raise click.UsageError("describe the model with --style, --from and --to together "
+                                       "(or write pipeline-model.toml in the folder)")
+            manifest = ct2models.parse_manifest(
+                {"style": style, "name": name or path.resolve().name, "sources": _codes(sources, "--from"),
+                 "targets": _codes(targets, "--to")}, path, "options")
+        info = ct2models.install_model(path, manifest=manifest, replace=force)
+        forget_engines()
+        click.echo(f"installed {info.name} ({info.style}): {', '.join(info.sources)} → {', '.join(info.targets)} "
+                   f"in {info.path.parent}")
+        click.echo("  checked: files, vocabulary against the SentencePiece model(s), language tokens, a test "
+                   "translation that stops")
+        return
+    if sources or targets or style or name:
+        raise click.UsageError("--style, --from, --to and --name describe a model folder, not an Argos package")
+    package = argos.install_package(path, replace=force)
     forget_engines()
     click.echo(f"installed {package.name}: {package.source} → {package.target} (version {package.version or '?'}) "
                f"in {package.path.parent}")

@@ -403,13 +403,7 @@ class ArgosEngine(Engine):
                                            target_prefix=[prefix] if prefix else None, length_penalty=0.2)
         except EngineError as exc:
             raise EngineError(f"argos {self.model}: {exc}") from None
-        # BPE packages (Moses + BPE) decode their own way and copied pieces cannot be told apart there.
-        known = ct2.vocabulary_set(model_dir, "target") if isinstance(tokenizer, ct2.SentencePiece) else None
-        out = []
-        for pieces, probability, _ in results:
-            read = ct2.read_hypothesis(pieces, known, tokenizer.decode)
-            out.append(Translation(read.text, read.unknown, probability))
-        return out
+        return [ct2.read_hypothesis(hypothesis, tokenizer.decode) for hypothesis in results]
 
 
 def engine_for(source: str, target: str, folder: Path | None = None) -> ArgosEngine | None:

@@ -8,8 +8,8 @@ Facts it relies on (measured, see the project's toolchain notes):
 
 * ``return_scores``: the sum of the output tokens' log-probabilities (``</s>`` included, a forced target
   prefix not) divided by ``length ** length_penalty``;
-* ``replace_unknowns`` copies the source piece into an output slot where the model wrote ``<unk>``: such
-  a piece is not in the target vocabulary, which is how a copied unknown is recognised afterwards;
+* the model writes ``<unk>`` where it cannot translate a piece; like ``replace_unknowns`` the piece the
+  model attends to most is copied into that slot — and remembered, so the word is reported as unknown;
 * beam size is pinned (CTranslate2's default of 2 found worse hypotheses than greedy on small models).
 """
 
@@ -123,16 +123,6 @@ def vocabulary(model_dir: Path, side: str) -> list[str]:
                       hint="this is not a CTranslate2 translation model folder")
 
 
-_VOCABULARIES: dict[tuple[str, str], frozenset[str]] = {}
-
-
-def vocabulary_set(model_dir: Path, side: str) -> frozenset[str]:
-    key = (str(model_dir), side)
-    if key not in _VOCABULARIES:
-        _VOCABULARIES[key] = frozenset(vocabulary(model_dir, side))
-    return _VOCABULARIES[key]
-
-
 def model_config(model_dir: Path) -> dict:
     """``config.json`` of a converted model ({} when absent: very old conversions have none)."""
     path = model_dir / "config.json"
@@ -188,50 +178,66 @@ def join_pieces(pieces: Sequence[str]) -> str:
     return "".join(out).replace(SPACE, " ").strip()
 
 
-def read_hypothesis(pieces: Sequence[str], known: frozenset[str] | None, decode=join_pieces) -> Translation:
-    """Output pieces to text, with the words that hold a copied unknown piece (not in the ``known`` target
-    vocabulary, or a literal ``<unk>``) as the engine's marked words."""
+@dataclass(frozen=True)
+class Hypothesis:
+    """One translated segment as CTranslate2 returned it."""
+
+    pieces: list[str]  # output pieces, a forced prefix removed, unknowns replaced by source pieces
+    probability: float  # mean token probability (exp of the mean log-probability)
+    stopped: bool  # False: decoding ran into the length limit
+    copied: frozenset[int]  # indexes of pieces the model wrote as <unk>, copied from the source
+
+
+def read_hypothesis(hypothesis: Hypothesis, decode=join_pieces) -> Translation:
+    """Output pieces to text, with the words that hold a copied unknown piece as the engine's marked words."""
     words: list[tuple[list[str], bool]] = []
-    for piece in pieces:
+    for i, piece in enumerate(hypothesis.pieces):
         if piece.startswith(SPACE) or not words:
             words.append(([], False))
         group, flagged = words[-1]
         group.append(piece)
-        copied = piece == "<unk>" or (known is not None and piece not in known and not BYTE_PIECE.match(piece))
-        words[-1] = (group, flagged or copied)
-    text = decode([p for p in pieces if p != "<unk>"])
+        words[-1] = (group, flagged or i in hypothesis.copied)
     unknown = []
     for group, flagged in words:
         if flagged:
-            unknown += [w for w in decode([p for p in group if p != "<unk>"]).split() if is_word(w)]
-    return Translation(text, tuple(unknown))
+            unknown += [w for w in decode(group).split() if is_word(w)]
+    return Translation(decode(hypothesis.pieces), tuple(unknown), hypothesis.probability)
 
 
 def translate_pieces(translator, batch: list[list[str]], runtime: RuntimeSettings, *,
                      target_prefix: list[str] | None = None, length_penalty: float = 1.0,
-                     max_decoding_length: int | None = None) -> list[tuple[list[str], float, bool]]:
-    """One ``translate_batch`` call: per input the output pieces (a forced prefix removed), the mean token
-    probability, and whether decoding stopped by itself (False: it ran into the length limit)."""
+                     max_decoding_length: int | None = None) -> list[Hypothesis]:
+    """One ``translate_batch`` call with the model's scores and attention. An ``<unk>`` output is replaced
+    by the source piece it attends to most (what ``replace_unknowns`` does) and remembered as copied."""
     longest = max((len(p) for p in batch), default=1)
     limit = max_decoding_length or max(256, 3 * longest)
+    prefix = list(target_prefix or [])
     try:
         results = translator.translate_batch(
-            batch, target_prefix=[list(target_prefix)] * len(batch) if target_prefix else None,
+            batch, target_prefix=[prefix] * len(batch) if prefix else None,
             beam_size=runtime.beam_size, max_batch_size=runtime.batch_size, batch_type="examples",
-            replace_unknowns=True, length_penalty=length_penalty, max_decoding_length=limit,
-            return_scores=True,
+            length_penalty=length_penalty, max_decoding_length=limit, return_scores=True, return_attention=True,
         )
     except (RuntimeError, ValueError) as exc:
         raise EngineError(f"translation failed ({exc})") from None
     out = []
-    for result in results:
+    for source, result in zip(batch, results):
         hyp = list(result.hypotheses[0])
-        prefix = list(target_prefix or [])
+        attention = list(result.attention[0]) if result.attention else []
+        # The score counts the generated tokens and </s>; a forced prefix is not generated.
+        tokens = len(hyp) - len(prefix) + 1 if prefix and hyp[:len(prefix)] == prefix else len(hyp) + 1
+        stopped = len(hyp) < limit
         if prefix and hyp[:len(prefix)] == prefix:
-            hyp = hyp[len(prefix):]
-        # The score counts the generated tokens and </s>; the prefix is forced, not generated.
-        tokens = len(hyp) + 1
-        stopped = len(hyp) + len(prefix) < limit
+            hyp, attention = hyp[len(prefix):], attention[len(prefix):]
+        copied = set()
+        for i, piece in enumerate(hyp):
+            if piece != "<unk>" or i >= len(attention) or not attention[i]:
+                continue
+            weights = attention[i]
+            j = max(range(min(len(weights), len(source))), key=weights.__getitem__, default=None)
+            if j is not None and source[j] not in CONTROL_PIECES:
+                hyp[i] = source[j]
+            copied.add(i)
         score = float(result.scores[0]) if result.scores else 0.0
-        out.append((hyp, probability_from_score(score, tokens, length_penalty), stopped))
+        out.append(Hypothesis(hyp, probability_from_score(score, tokens, length_penalty), stopped, frozenset(copied)))
     return out
