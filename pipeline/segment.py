@@ -111,8 +111,11 @@ def ends_sentence(text: str) -> bool:
     return bool(_TERMINAL.search(strip_tags(text).rstrip()))
 
 
-def plan(track: Track, max_gap_ms: int = MAX_GAP_MS, max_segment_chars: int = MAX_SEGMENT_CHARS) -> Plan:
-    """Cut a (source) track into segments; see the module doc."""
+def plan(track: Track, max_gap_ms: int = MAX_GAP_MS, max_segment_chars: int | None = None) -> Plan:
+    """Cut a (source) track into segments; see the module doc (``max_segment_chars``: default
+    :data:`MAX_SEGMENT_CHARS`)."""
+    if max_segment_chars is None:
+        max_segment_chars = MAX_SEGMENT_CHARS
     shells = [split_cue(cue.text) for cue in track.cues]
     segments: list[Segment] = []
     current: Segment | None = None
