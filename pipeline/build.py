@@ -41,7 +41,7 @@ LOCK = ".lock"
 LOCK_OWNER = ".lock.owner"
 #: Decode once and encode every burned-in output of a video in one ffmpeg process, instead of one
 #: process per output: 9-10% faster for 720p sources and up to 30% for small ones on this 2-core machine
-#: (bench/build.py; README "Builds, profiles and fonts"), frames identical. ``[render] decode_once``.
+#: (bench/build.py; docs/rendering.md), frames identical. ``[render] decode_once``.
 DECODE_ONCE_DEFAULT = True
 _INPUT_NAMES = {"source": "source video", "style": "style", "profile": "profile", "pipeline": "pipeline version",
                 "draft": "draft status", "tracks": "track list"}

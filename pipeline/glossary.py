@@ -39,7 +39,7 @@ class GlossaryError(PipelineError):
 
     def __init__(self, path: Path, problem: str, line: int | None = None):
         where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {problem}", hint="see README, 'Glossary format'")
+        super().__init__(f"{where}: {problem}", hint="see docs/drafting.md, 'Glossary format'")
         self.path = path
         self.line = line
 

@@ -1,4 +1,4 @@
-"""Take the README's screenshot of a review page with the same headless Chromium the tests drive.
+"""Take the screenshot of a review page in docs/review.md with the same headless Chromium the tests drive.
 
     .venv/bin/python tests/review_screenshot.py --project DIR --video ID --lang pt --at 4.5 \\
         [--draft pt] [--out docs/review-page.png]

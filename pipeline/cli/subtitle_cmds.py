@@ -159,7 +159,7 @@ def check_cmd(ctx: click.Context, app: AppContext, targets: tuple[str, ...], as_
     TARGETS are catalog video ids and/or subtitle files (default: every catalog video). Prints
     `file:line: rule-id: message [severity]` per finding and a summary per file.
     Exit code: 0 clean (warnings allowed), 1 error-level findings, 2 unreadable input or usage error.
-    Rules and how to tune them: README, "Checking and fixing tracks".
+    Rules and how to tune them: docs/tracks-and-checks.md.
     """
     project, videos, files = resolve_targets(app, targets)
     require_language(project, videos, language)
