@@ -98,6 +98,18 @@ def test_segments_are_sent_with_the_target_token_and_end_of_sentence(models, bui
     assert out[1].unknown == ("zöRBLAX.",)  # ö is not in the model's vocabulary: a copied unknown piece
 
 
+def test_end_of_sentence_is_added_only_when_the_model_does_not_add_it(models, built, tmp_path):
+    folder = copy(built, "nllb", tmp_path)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config["add_source_eos"] = True  # CTranslate2 appends </s> itself: sending another would double it
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    ct2models.install_model(folder)
+    engine = select_engine("en", "ro")
+    tokens, prefix = engine.encode("We agree.")
+    assert tokens[0] == "eng_Latn" and tokens[-1] != "</s>" and prefix == ["ron_Latn"]
+    assert engine.translate(["Survivors deserve support."]) == ["Survivors deserve support."]
+
+
 def test_nllb_model_installs_from_options_with_language_codes(models, built, make_project, tmp_path):
     folder = copy(built, "nllb", tmp_path)
     (folder / "pipeline-model.toml").unlink()

@@ -51,7 +51,7 @@ def _describe(report: DraftReport, root: Path | None = None) -> list[str]:
         lines.append(f"  engine-marked words (unknown or untranslated): {report.unknown_words} of {report.words} "
                      f"({report.unknown_share:.0%})")
     if report.low_confidence:
-        lines.append(f"  low confidence (the engine marked many words; review first): cues "
+        lines.append(f"  low engine confidence (review these first): cues "
                      f"{_numbers(report.low_confidence)}")
     kept = []
     if report.kept_machine:

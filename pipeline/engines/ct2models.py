@@ -123,7 +123,7 @@ def parse_manifest(data: dict, folder: Path, where: str) -> ModelInfo:
         raise EngineError(f"{where}: name {name!r} must be letters, digits, '.', '_' or '-'")
     sources = _languages(data.get("sources"), "sources", where)
     targets = _languages(data.get("targets"), "targets", where)
-    if style == "nllb" and not all(sources.values()) or style == "nllb" and not all(targets.values()):
+    if style == "nllb" and not (all(sources.values()) and all(targets.values())):
         raise EngineError(f"{where}: an NLLB model needs a language code for every language (en = \"eng_Latn\")")
     if style == "marian" and len(targets) > 1 and not all(targets.values()):
         raise EngineError(f"{where}: a multilingual Marian model needs a target token per language (bs = \">>bos_Latn<<\")")
@@ -346,6 +346,8 @@ class CT2Engine(Engine):
         self.name = info.style
         self.source_token = info.sources[source_code or source]
         self.target_token = info.targets[target_code or target]
+        # Models from the Transformers converter do not add </s> themselves (config.json add_source_eos).
+        self.adds_eos = bool(ct2.model_config(info.path).get("add_source_eos"))
 
     @property
     def model(self) -> str:
@@ -355,13 +357,10 @@ class CT2Engine(Engine):
     def brief(self) -> str:
         return self.info.name
 
-    def _adds_eos(self) -> bool:
-        return bool(ct2.model_config(self.info.path).get("add_source_eos"))
-
     def encode(self, segment: str) -> tuple[list[str], list[str] | None]:
         """The source tokens and target prefix sent for one segment (see the module doc)."""
         pieces = _spm(self.info.source_spm).encode(segment)
-        eos = [] if self._adds_eos() else ["</s>"]
+        eos = [] if self.adds_eos else ["</s>"]
         if self.info.style == "nllb":
             return [self.source_token] + pieces + eos, [self.target_token]
         return ([self.target_token] if self.target_token else []) + pieces + eos, None
