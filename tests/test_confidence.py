@@ -21,7 +21,7 @@ from pipeline.engines import select_engine
 from pipeline.engines.apertium import read_marks
 from pipeline.engines.base import Translation
 from pipeline.formats import read_track
-from pipeline.model import Cue, Track, strip_tags
+from pipeline.model import strip_tags
 from pipeline.protect import balance_tags, mask, unmask
 from pipeline.review_page import gather
 from pipeline.review_record import ReviewRecord, Row, compose_record, parse_record, read_record
