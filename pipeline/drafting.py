@@ -308,6 +308,16 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
 
 # --- files ------------------------------------------------------------------------------------------------
 
+def layout_defaults(project: Project | None, video_id: str | None, language: str) -> dict[str, int]:
+    """Characters per line and lines per cue a draft is laid out to when ``[draft]`` does not say: the
+    track's check settings, so a draft meets its language's numbers (Russian 39 characters per line) and the
+    project's ``[check.<lang>]`` tuning."""
+    from pipeline.checks.settings import project_settings, resolve
+
+    checks = project_settings(project, video_id, language) if project is not None else resolve(language)
+    return {"max_chars": int(checks["max_chars_per_line"]), "max_lines": int(checks["max_lines_per_cue"])}
+
+
 def draft_settings(project: Project | None, video_id: str | None, language: str) -> tuple[DraftSettings, dict]:
     """Layout limits and other ``[draft]`` settings (engine, from) for one track."""
     raw = project.setting("draft", video_id, language) if project else {}
@@ -316,7 +326,7 @@ def draft_settings(project: Project | None, video_id: str | None, language: str)
     if unknown:
         raise UsageError(f"{project.catalog_path}: [draft] key {unknown[0]!r} is not known",
                          hint=f"known keys: {', '.join(sorted(known))}")
-    values = {}
+    values = layout_defaults(project, video_id, language)
     for key in ("max_chars", "max_lines", "max_gap_ms"):
         if key in raw:
             if not isinstance(raw[key], int) or raw[key] < 1:

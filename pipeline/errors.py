@@ -71,7 +71,13 @@ class SubtitleError(PipelineError):
 
 
 class SubtitleEncodingError(SubtitleError):
-    """A file that is not UTF-8/UTF-16-with-BOM; never guessed silently."""
+    """A file that is not UTF-8/UTF-16-with-BOM; never guessed silently. ``readings`` are the ways it reads
+    in its language's code pages (:class:`pipeline.formats.encoding.Reading`), best first; empty when none fits."""
+
+    def __init__(self, path: Path | str, problem: str, line: int | None = None, hint: str | None = None,
+                 readings: tuple = ()):
+        super().__init__(path, problem, line=line, hint=hint)
+        self.readings = readings
 
 
 class ToolMissing(PipelineError):

@@ -6,7 +6,12 @@ ending the earlier cue a minimum gap before the next starts; close small gaps (u
 lines of cues over the characters-per-line or lines-per-cue limits at natural points. Writing renumbers
 from 1 and normalises the file (UTF-8 without BOM, LF).
 
-Text other than line breaks and whitespace never changes: no word is added, dropped or altered.
+Before that, the text repairs the track's language makes unambiguous (:mod:`pipeline.language_table`),
+each one only while its check rule is on: mojibake (``script``: UTF-8 or a code page read as another, and
+words mixing look-alike letters of two scripts), Romanian cedillas (``comma-below``), three dots where the
+language's guide wants ``…`` (``ellipsis``), and how a dialogue line opens (``dialogue-dash``). Words in the
+project's word list and glossary are left as written. Beyond those, text other than line breaks and
+whitespace never changes: no word is added, dropped or altered.
 A change that would make things worse (a cue cut below the minimum duration, a dialogue cue re-broken
 across speakers) is not made; it is reported for a person instead.
 """
@@ -19,9 +24,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from pipeline import conventions, language_table, mojibake
 from pipeline.errors import UsageError
 from pipeline.formats import (
-    compose_track, conversion_notes, format_of, lost_cue_settings, lost_vtt_blocks, parse_track, read_source,
+    Reading, compose_track, conversion_notes, format_of, lost_cue_settings, lost_vtt_blocks, parse_track,
+    read_for_rewrite,
 )
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.linebreak import break_lines, visible_len
@@ -31,6 +38,10 @@ from pipeline.model import Cue, Track, format_timestamp, strip_tags
 #: pipeline never mistakes it for a track).
 BACKUP_SUFFIX = ".bak"
 _DIALOGUE_DASH = ("-", "–", "—")
+
+
+#: Check rules whose findings fix repairs in the text (when the rule is on for the track).
+TEXT_REPAIRS = frozenset({"script", "comma-below", "ellipsis", "dialogue-dash"})
 
 
 @dataclass(frozen=True)
@@ -44,15 +55,22 @@ class FixOptions:
     min_duration_ms: int = 833
     max_duration_ms: int = 7000
     language: str | None = None
+    #: The text repairs to make (ids of the check rules whose findings they repair; see the module docstring).
+    repairs: frozenset[str] = TEXT_REPAIRS
+    #: The project's own words in the language (casefolded): never rewritten.
+    keep: frozenset[str] = frozenset()
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any], frame_ms: float, language: str | None) -> "FixOptions":
+    def from_settings(cls, settings: Mapping[str, Any], frame_ms: float, language: str | None,
+                      keep: frozenset[str] = frozenset()) -> "FixOptions":
+        from pipeline.checks.settings import level
+
         return cls(
             max_chars=int(settings["max_chars_per_line"]), max_lines=int(settings["max_lines_per_cue"]),
             min_gap_ms=math.ceil(settings["min_gap_frames"] * frame_ms - 1e-9),
             close_gap_ms=settings["close_gap_frames"] * frame_ms,
             min_duration_ms=int(settings["min_duration_ms"]), max_duration_ms=int(settings["max_duration_ms"]),
-            language=language,
+            language=language, repairs=frozenset(r for r in TEXT_REPAIRS if level(settings, r) != "off"), keep=keep,
         )
 
 
@@ -102,13 +120,65 @@ def fix_track(track: Track, options: FixOptions | None = None) -> FixResult:
     start together can change their order, which a second pass would otherwise act on.
     """
     options = options or FixOptions()
-    result = _fix_pass(track, options)
+    result = _full_pass(track, options)
     for _ in range(4):
-        again = _fix_pass(result.track, options)
+        again = _full_pass(result.track, options)
         if again.track.cues == result.track.cues:
             break
         result = FixResult(again.track, result.changes + again.changes, again.unresolved)
     return result
+
+
+def _full_pass(track: Track, options: FixOptions) -> FixResult:
+    """The text repairs, then the timing and layout fixes (line breaking can make a cue dialogue, which the
+    next pass's dash repair then sees: passes repeat until nothing changes)."""
+    track, repaired = repair_text(track, options)
+    result = _fix_pass(track, options)
+    result.changes[:0] = repaired
+    return result
+
+
+def _shown(text: str) -> str:
+    text = text.replace("\n", " | ")
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def repair_text(track: Track, options: FixOptions) -> tuple[Track, list[Note]]:
+    """The language's unambiguous text repairs (see the module docstring), and a note for each cue changed."""
+    lang = language_table.profile(options.language)
+    if lang is None or not options.repairs:
+        return track, []
+    keep, on = options.keep, options.repairs
+    misread = mojibake.track_misread([c.plain for c in track.cues], lang) if "script" in on else None
+    cues, notes = [], []
+    for cue in track.cues:
+        text, done = cue.text, []
+        if "script" in on and not text.isascii():
+            fixed, how = text, "mojibake"
+            if misread is not None:
+                try:
+                    fixed, how = misread.repair(text), misread.how
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    pass
+            fixed = mojibake.repair_mixed(mojibake.repair_utf8(fixed, lang), lang, keep)
+            if fixed != text:
+                done.append(f"{how} repaired: {_shown(text)} -> {_shown(fixed)}")
+                text = fixed
+        for rule_id, repair, what in (
+                ("comma-below", lambda t: conventions.repair_cedillas(t, lang, keep), "ş ţ with a cedilla -> ș ț with a comma below"),
+                ("ellipsis", lambda t: conventions.repair_ellipsis(t, lang), "'...' -> '…'"),
+                ("dialogue-dash", lambda t: conventions.repair_dialogue_dash(t, lang), "dialogue lines opened as "
+                                                                                      f"{lang.name} writes them")):
+            if rule_id in on:
+                fixed = repair(text)
+                if fixed != text:
+                    done.append(what)
+                    text = fixed
+        if done:
+            notes.append(_note(cue, "; ".join(done)))
+            cue = cue.with_text(text)
+        cues.append(cue)
+    return Track(cues, track.language), notes
 
 
 def _fix_pass(track: Track, options: FixOptions) -> FixResult:
@@ -211,25 +281,41 @@ class FileEdit:
         return self.backup_path
 
 
-def load_for_edit(path: Path, language: str | None = None, encoding: str | None = None) -> tuple[bytes, str, Track, str]:
-    """Read a file for rewriting: raw bytes, decoded text, the track, and the format it is written back in."""
+@dataclass(frozen=True)
+class Loaded:
+    """A file read for rewriting: its bytes, how they were read, the track, and the format it is written in."""
+
+    data: bytes
+    reading: Reading
+    track: Track
+    fmt: str
+
+    @property
+    def text(self) -> str:
+        return self.reading.text
+
+
+def load_for_edit(path: Path, language: str | None = None, encoding: str | None = None) -> Loaded:
+    """Read a file for rewriting. A file that is not UTF-8 is read in the one code page of ``language`` that
+    fits (or as ``encoding`` names it); several or none stop with a :class:`SubtitleEncodingError`."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".srt", ".vtt"):
         raise UsageError(f"{path}: only .srt and .vtt files are rewritten",
                          hint="convert it to SRT first (e.g. with Subtitle Edit)")
-    data, text = read_source(path, encoding)
-    fmt = format_of(path, text)
-    return data, text, parse_track(text, path, language, fmt), "vtt" if suffix == ".vtt" else "srt"
+    data, reading = read_for_rewrite(path, encoding, language)
+    fmt = format_of(path, reading.text)
+    return Loaded(data, reading, parse_track(reading.text, path, language, fmt), "vtt" if suffix == ".vtt" else "srt")
 
 
-def plan_edit(path: Path, data: bytes, text: str, track: Track, fmt: str, encoding: str | None = None) -> FileEdit:
-    """A :class:`FileEdit` that writes ``track`` over ``path``."""
+def plan_edit(path: Path, loaded: Loaded, track: Track) -> FileEdit:
+    """A :class:`FileEdit` that writes ``track`` over ``path`` (read as ``loaded``)."""
+    data, text = loaded.data, loaded.text
     try:
-        new_text = compose_track(track, fmt)
+        new_text = compose_track(track, loaded.fmt)
     except ValueError as exc:
         raise UsageError(f"{path}: cannot write the result: {exc}") from None
-    notes = conversion_notes(data, encoding)
+    notes = conversion_notes(data, loaded.reading)
     lost = lost_cue_settings(text, new_text)
     if lost:
         notes.append(f"cue settings or coordinates not kept on {len(lost)} timing line(s): {lost[0]!r}"
@@ -242,8 +328,8 @@ def plan_edit(path: Path, data: bytes, text: str, track: Track, fmt: str, encodi
 
 def plan_fix(path: Path, options: FixOptions, encoding: str | None = None) -> FileEdit:
     """Read ``path`` (with ``encoding`` if it is not UTF-8), fix it, and return the planned edit."""
-    data, text, track, fmt = load_for_edit(path, options.language, encoding)
-    result = fix_track(track, options)
-    edit = plan_edit(path, data, text, result.track, fmt, encoding)
+    loaded = load_for_edit(path, options.language, encoding)
+    result = fix_track(loaded.track, options)
+    edit = plan_edit(path, loaded, result.track)
     edit.changes, edit.unresolved = result.changes, result.unresolved
     return edit

@@ -14,7 +14,7 @@ done
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "error: apt-get is not available here. Install these (or your system's equivalents) and re-run:" >&2
     echo "  ${missing[*]}" >&2
-    echo "  (Python 3.11+ with venv, ffmpeg with libass and libx264, Noto fonts, Apertium with the eng-spa, hbs-eng, es-pt, fr-es, es-ro pairs, espeak-ng)" >&2
+    echo "  (Python 3.11+ with venv, ffmpeg with libass and libx264, Noto fonts, Apertium with the eng-spa, hbs-eng, es-pt, fr-es, es-ro pairs, espeak-ng, Enchant 2 with Hunspell dictionaries)" >&2
     exit 1
 fi
 SUDO=""

@@ -53,6 +53,15 @@ def write_srt(path: Path, cues: list[tuple[float, float, str]]) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _enchant_config_in_a_temp_folder(tmp_path_factory):
+    """Enchant writes an empty personal word list (~/.config/enchant/<tag>.dic) when it opens a dictionary:
+    the spelling rule's tests must not write into the home folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+        yield
+
+
 EN_CUES = [(0.2, 1.4, "Survivors deserve to be heard."), (1.6, 2.8, "Support services\nmake a difference.")]
 ES_CUES = [(0.2, 1.4, "Las personas sobrevivientes\nmerecen ser escuchadas."), (1.6, 2.8, "Los servicios de apoyo\nmarcan la diferencia.")]
 

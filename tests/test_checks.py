@@ -112,12 +112,12 @@ def test_usage_errors_exit_2(tmp_path, make_project, monkeypatch):
 
 
 def test_json_for_scripts(tmp_path):
-    path = write_srt(tmp_path / "talk.es.srt", PROBLEMS[:2])
+    path = write_srt(tmp_path / "talk.en.srt", PROBLEMS[:2])  # English text: the spelling rule finds nothing
     result = run("check", "--json", str(path))
     data = json.loads(result.stdout)
     assert data["exit_code"] == 0 == result.exit_code
     (entry,) = data["files"]
-    assert entry["language"] == "es" and entry["cues"] == 2 and entry["readable"]
+    assert entry["language"] == "en" and entry["cues"] == 2 and entry["readable"]
     assert [(f["line"], f["cue"], f["rule"], f["severity"]) for f in entry["findings"]] == [
         (1, 1, "min-duration", "warning"), (5, 2, "chars-per-line", "warning")]
     assert data["summary"] == {"files": 1, "unreadable": 0, "errors": 0, "warnings": 2}

@@ -148,9 +148,13 @@ def test_spanish_draft_passes_and_status_check_and_page_show_the_signals(make_pr
     assert es["low_confidence"] == 0  # one unknown word in five is not low confidence
 
     from pipeline.project import load_project
-    view = gather(load_project(root), "talk", ["es"]).view("es")
-    parts = view.rows[0].text_parts
-    assert [text for text, marked in parts if marked] == ["Zorblax"] and "".join(t for t, _ in parts) == view.rows[0].text
+    from pipeline.review_page import collect_findings
+    from pipeline.review_page.html import mark_words
+
+    project_ = load_project(root)
+    view = gather(project_, "talk", ["es"], collect_findings(project_, "talk", ["es"])).view("es")
+    assert view.rows[0].flagged_words == ("Zorblax",) and view.rows[1].flagged_words == ()
+    assert '<mark class="flagged">Zorblax</mark>' in mark_words(view.rows[0].text, view.rows[0].flagged_words)
 
     # approving the cue ends the warning: a person has looked at it
     run("--project", str(root), "approve", "talk", "es", "--cues", "1")
@@ -173,7 +177,7 @@ def test_status_counts_low_confidence_cues_and_the_page_highlights_them(make_pro
     assert run("--project", str(root), "review", "talk", "bs").exit_code == 0
     page = (root / "dist/review/talk/index.html").read_text(encoding="utf-8")
     assert page.count('class="state-machine attention low-confidence"') == low
-    assert '<mark class="unknown"' in page
+    assert '<mark class="flagged">' in page  # the words the engine marked, named by check
     # edited cues no longer count: the person changed the text
     track = read_track(root / "subtitles/talk/bs.srt", "bs")
     first_low = next(i for i, r in enumerate(rows) if r.confidence < 0.6)

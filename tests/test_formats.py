@@ -224,11 +224,13 @@ def test_malformed_block_names_file_line_and_text(tmp_path, text, line, words):
     assert words in str(caught.value)
 
 
-def test_utf16_without_bom_is_not_read_as_garbage(tmp_path):
+def test_utf16_without_bom_is_recognised_not_read_as_garbage(tmp_path):
     path = tmp_path / "en.srt"
-    path.write_bytes(BASIC.encode("utf-16-le"))
-    with pytest.raises(SubtitleEncodingError, match="UTF-16 without a byte-order mark"):
-        read_track(path)
+    for codec in ("utf-16-le", "utf-16-be"):
+        path.write_bytes(BASIC.encode(codec))
+        with pytest.raises(SubtitleEncodingError, match=f"{path}:1: not UTF-8; reads as UTF-16 {codec[-2:].upper()} "
+                                                        "without a byte-order mark: 'Survivors deserve to be heard.'"):
+            read_track(path)
 
 
 def test_unknown_encoding_name_is_a_clear_error(tmp_path):

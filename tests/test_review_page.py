@@ -126,6 +126,25 @@ def test_findings_appear_per_cue_and_per_track(project):
     assert "22 characters per second (limit 17)" in html and "cue 3 of en has no counterpart" in html
 
 
+def test_misspelt_words_are_marked_in_the_cue_text(make_project):
+    """The spelling findings of the real check (Debian's es_ES dictionary) flow to the page, and the page marks
+    each misspelt word in the cue, escaped like all text."""
+    es = [(0.2, 1.4, "Las personas sobrevivientes merecen ser escuchadas."),
+          (1.6, 2.8, "Los servisios de apoyo <i>importan</i> & ayudan.")]
+    root = make_project({"talk": {"tracks": {"en": EN_CUES, "es": es}}})
+    result = build_review(load_project(root, explicit=True), "talk")
+    row = result.data.view("es").rows[1]
+    assert row.flagged_words == ("servisios",)
+    assert any(f.rule == "spelling" and "servicios" in f.message for f in row.findings)
+    html = result.page.read_text(encoding="utf-8")
+    assert ('Los <mark class="flagged">servisios</mark> de apoyo &lt;i&gt;importan&lt;/i&gt; &amp; ayudan.'
+            in html)
+    assert html.count('<mark class="flagged">') == 1
+    from pipeline.review_page.html import mark_words
+    assert str(mark_words("<b>teh</b> tehx teh", ("teh",))) == \
+        '&lt;b&gt;<mark class="flagged">teh</mark>&lt;/b&gt; tehx <mark class="flagged">teh</mark>'
+
+
 def test_collect_findings_comes_from_pipeline_check_only(project):
     found = collect_findings(project, "talk", ["en", "es"])
     if importlib.util.find_spec("pipeline.checks") is None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from pipeline.checks import rules  # noqa: F401,I001
 from pipeline.checks import glossary  # noqa: F401
 from pipeline.checks import parity  # noqa: F401
+from pipeline.checks import language  # noqa: F401
+from pipeline.checks import spelling  # noqa: F401
 from pipeline.checks import drafts  # noqa: F401
 from pipeline.checks.base import RULES, Finding, PairContext, Problem, Rule, TrackContext, rule
 from pipeline.checks.run import (
@@ -22,7 +24,8 @@ from pipeline.checks.run import (
 from pipeline.checks.settings import defaults, level, project_settings, resolve
 
 #: Modules whose import registers rules (the order is the order rules run and findings of a line list).
-RULE_MODULES = ("pipeline.checks.rules", "pipeline.checks.glossary", "pipeline.checks.parity", "pipeline.checks.drafts")
+RULE_MODULES = ("pipeline.checks.rules", "pipeline.checks.glossary", "pipeline.checks.parity",
+                "pipeline.checks.language", "pipeline.checks.spelling", "pipeline.checks.drafts")
 
 __all__ = [
     "RULES", "RULE_MODULES", "Finding", "PairContext", "Problem", "Rule", "TrackContext", "rule",

@@ -34,10 +34,12 @@ LEVELS = SEVERITIES + ("off",)
 
 @dataclass(frozen=True)
 class Problem:
-    """What a rule found: the cue (index in the track as read; None for the whole track) and a message."""
+    """What a rule found: the cue (index in the track as read; None for the whole track) and a message.
+    ``words``: the words of the cue it is about, for a page to highlight (``spelling`` names them)."""
 
     cue: int | None
     message: str
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Finding:
     cue: int | None = None  # 1-based position of the cue in its file, None for the whole track
     language: str | None = None
     video: str | None = None
+    words: tuple[str, ...] = ()  # the words of the cue the finding is about (misspelt words)
 
     def format(self, shown_path: str | None = None) -> str:
         where = shown_path if shown_path is not None else str(self.path)
@@ -64,7 +67,8 @@ class Finding:
 
     def to_dict(self) -> dict:
         return {"path": str(self.path), "line": self.line, "cue": self.cue, "rule": self.rule,
-                "severity": self.severity, "message": self.message, "language": self.language, "video": self.video}
+                "severity": self.severity, "message": self.message, "language": self.language, "video": self.video,
+                "words": list(self.words)}
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,16 @@ class TrackContext:
         """Cue indices in time order (stable for equal times)."""
         cues = self.track.cues
         return sorted(range(len(cues)), key=lambda i: (cues[i].start, cues[i].end))
+
+    @cached_property
+    def project_words(self) -> frozenset[str]:
+        """The project's own words in this language (names, glossary terms), casefolded: see
+        :mod:`pipeline.wordlist`. Empty for a loose file outside a project."""
+        from pipeline.wordlist import project_words
+
+        if self.project is None:
+            return frozenset()
+        return project_words(self.project.root, self.language, self.project.source_language)
 
     @cached_property
     def review_rows(self) -> list:

@@ -3,7 +3,7 @@
 ``engine-marked-words`` (warning): a cue whose text is still exactly what the machine wrote, that nobody
 approved, and in which the engine marked words as unknown, untranslated or badly generated (Apertium's
 ``*``/``@``/``#`` marks, a neural model's copied unknown pieces). The message names the words and the
-cue's confidence, so a reviewer knows where to look first. Its data is the track's review record
+cue's confidence, so a reviewer knows where to look first; the review page marks the words in the text. Its data is the track's review record
 (:mod:`pipeline.review_record`); a track without one (a person's, or a loose file) gives no findings.
 """
 
@@ -25,4 +25,5 @@ def engine_marked_words(ctx: TrackContext, s) -> Iterator[Problem]:
         shown = ", ".join(row.unknown[:8]) + (f" and {len(row.unknown) - 8} more" if len(row.unknown) > 8 else "")
         figure = f" (confidence {row.confidence:.0%})" if row.confidence is not None else ""
         yield Problem(i, f"{row.model.split(' (')[0]} marked {len(row.unknown)} "
-                         f"word{'s' if len(row.unknown) != 1 else ''} unknown or untranslated: {shown}{figure}")
+                         f"word{'s' if len(row.unknown) != 1 else ''} unknown or untranslated: {shown}{figure}",
+                      words=tuple(dict.fromkeys(row.unknown)))

@@ -1,5 +1,6 @@
 """The style rules for one track. Defaults follow public guidelines (Netflix timed-text style guide:
-42 characters per line, 2 lines, 17 cps / 20 for English, 5/6 s minimum, 7 s maximum, 2-frame gaps).
+42 characters per line, 2 lines, 17 cps, 5/6 s minimum, 7 s maximum, 2-frame gaps); a language's own
+numbers (Russian 39 characters per line, English and Arabic 20 cps) come from :mod:`pipeline.language_table`.
 """
 
 from __future__ import annotations

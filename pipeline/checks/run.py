@@ -119,7 +119,8 @@ def probe_facts(video: Path, runner=None, strict: bool = False, cache=None) -> t
 def _findings(ctx: TrackContext, rule_id: str, severity: str, problems: Iterable[Problem]) -> list[Finding]:
     cues = ctx.track.cues
     return [Finding(ctx.path, cues[p.cue].line if p.cue is not None else None, rule_id, severity, p.message,
-                    cue=p.cue + 1 if p.cue is not None else None, language=ctx.language, video=ctx.video)
+                    cue=p.cue + 1 if p.cue is not None else None, language=ctx.language, video=ctx.video,
+                    words=p.words)
             for p in problems]
 
 

@@ -1,6 +1,7 @@
 """Check settings: typed defaults in one place, merged with the catalog's ``[check]`` section.
 
-Precedence (later wins): rule defaults < built-in language defaults (English reads faster: 20 cps) <
+Precedence (later wins): rule defaults < the language's own numbers (:mod:`pipeline.language_table`: Russian
+39 characters per line, English and Arabic 20 cps) <
 ``[check]`` < ``[check.<lang>]`` < the video's ``[videos.check]`` < ``[videos.check.<lang>]``.
 A key at a more specific level replaces the whole value (``severity`` tables are not merged key by key).
 """
@@ -12,17 +13,13 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
-from pipeline import languages
+from pipeline import language_table
 from pipeline.checks.base import LEVELS, RULES
 from pipeline.errors import CatalogError
 
 #: Settings that are not a rule's parameter: used by ``pipeline fix``.
 FIX_DEFAULTS: dict[str, Any] = {
     "close_gap_frames": 12,  # gaps up to this many frames are closed to min_gap_frames ("chaining")
-}
-#: Per-language defaults from the public guidelines (Netflix: 20 cps for English, 17 for most others).
-LANGUAGE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "en": {"max_cps": 20},
 }
 SEVERITY_KEY = "severity"
 #: Frame rate assumed when no video is known.
@@ -40,13 +37,9 @@ def defaults() -> dict[str, Any]:
 
 
 def language_defaults(language: str | None) -> dict[str, Any]:
-    if not language:
-        return {}
-    try:
-        base = languages.base(language)
-    except Exception:  # an odd code in a loose file's name: no language defaults, not a crash
-        return {}
-    return dict(LANGUAGE_DEFAULTS.get(base, {}))
+    """The settings a language's style guide sets differently from the general numbers (the table, with its
+    sources, is :mod:`pipeline.language_table`)."""
+    return language_table.settings_defaults(language)
 
 
 _NO_VALUE = object()

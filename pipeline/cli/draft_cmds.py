@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import click
 
 from pipeline.cli.context import AppContext
-from pipeline.drafting import DraftReport, DraftSettings, approve, draft_video, translate_file
+from pipeline.drafting import (DraftReport, DraftSettings, approve, draft_settings, draft_video, layout_defaults,
+                               translate_file)
 from pipeline.engines import ENGINE_CHOICES, available_pairs, forget_engines
 from pipeline.errors import PipelineError, ProjectNotFound
 
@@ -157,8 +159,9 @@ def approve_cmd(app: AppContext, video: str, language: str, cues: str | None) ->
 @click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Glossary file to use besides the project's assets/glossary/ (the project IN is in, else "
                    "the one the current folder is in).")
-@click.option("--max-chars", type=click.IntRange(1), default=42, show_default=True, help="Characters per line.")
-@click.option("--max-lines", type=click.IntRange(1), default=2, show_default=True, help="Lines per cue.")
+@click.option("--max-chars", type=click.IntRange(1), help="Characters per line (default: the target language's: "
+                                                            "42, Russian 39; or the project's [check] setting).")
+@click.option("--max-lines", type=click.IntRange(1), help="Lines per cue (default 2, or the project's setting).")
 @click.option("--force", is_flag=True,
               help="Replace the output file if it exists, and write the draft even when the engine marked more "
                    "than 25% of its words unknown.")
@@ -167,24 +170,30 @@ def translate_cmd(app: AppContext, input_file: Path, target: str, source: str | 
                   glossaries: tuple[Path, ...], max_chars: int, max_lines: int, force: bool) -> None:
     """Machine-draft a loose subtitle file IN into another language (same sentence-aware drafting as
     `draft`, without a review record). Inside a project its glossary applies."""
-    root = _glossary_project(app, input_file)
-    report = translate_file(input_file, output, target, source, engine, glossary_root=root,
+    project = _glossary_project(app, input_file)
+    # The project's [draft] settings (layout, trust thresholds) when there is one; the options win.
+    settings = draft_settings(project, None, target)[0] if project is not None else \
+        DraftSettings(**layout_defaults(None, None, target))
+    chosen = {k: v for k, v in (("max_chars", max_chars), ("max_lines", max_lines)) if v is not None}
+    report = translate_file(input_file, output, target, source, engine,
+                            glossary_root=project.root if project is not None else None,
                             glossary_files=glossaries, replace=force, force=force,
-                            settings=DraftSettings(max_chars=max_chars, max_lines=max_lines))
+                            settings=dataclasses.replace(settings, **chosen))
     for line in _describe(report):
         click.echo(line)
 
 
-def _glossary_project(app: AppContext, input_file: Path) -> Path | None:
-    """The project whose glossary a loose translation uses: --project, else the project the input file is
-    in, else the one the current folder is in; None outside any project (only --glossary files apply)."""
+def _glossary_project(app: AppContext, input_file: Path):
+    """The project whose glossary and settings a loose translation uses: --project, else the project the
+    input file is in, else the one the current folder is in; None outside any project (only --glossary
+    files apply)."""
     from pipeline.project import load_project
 
     if app.project_dir:
-        return app.project().root
+        return app.project()
     for start in (input_file.resolve().parent, None):
         try:
-            return (load_project(start) if start is not None else app.project()).root
+            return load_project(start) if start is not None else app.project()
         except (ProjectNotFound, PipelineError):
             continue
     return None

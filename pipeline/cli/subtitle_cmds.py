@@ -23,6 +23,7 @@ from pipeline.cli.context import AppContext
 from pipeline.errors import PipelineError, ProjectNotFound, UsageError
 from pipeline.fix import FileEdit, FixOptions, Note, load_for_edit, plan_edit, plan_fix
 from pipeline.shift import parse_offset, parse_rate, parse_rate_change, shift_track
+from pipeline.wordlist import project_words
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -144,7 +145,8 @@ def print_report(report: CheckReport, *, quiet: bool = False, summary_only_warni
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts and CI.")
 @click.option("--lang", "language", help="Only this language of videos; the language of loose files "
                                         "(default: from the name, e.g. talk.es.srt).")
-@click.option("--encoding", help="Read loose files in this encoding (e.g. cp1252) instead of UTF-8.")
+@click.option("--encoding", help="Read loose files in this encoding (e.g. cp1252) instead of UTF-8. Without it, a "
+                                "file that is not UTF-8 is reported with what it reads as in its language's code pages.")
 @click.option("--fps", help="Frame rate for the min-gap rule on loose files (default 25; e.g. 23.976).")
 @click.option("--video", "video_file", type=click.Path(dir_okay=False, path_type=Path),
               help="The video loose files belong to: its frame rate and length are used.")
@@ -219,6 +221,7 @@ class _Job:
     target: Target
     settings: dict
     frame_ms: float
+    keep: frozenset[str] = frozenset()  # the project's own words in the target's language
 
 
 def _jobs(app: AppContext, args: tuple[str, ...], language: str | None, fps: str | None,
@@ -256,7 +259,9 @@ def _jobs(app: AppContext, args: tuple[str, ...], language: str | None, fps: str
                 assumed = True
                 notes.append("no video given: gaps are measured in frames of 25 fps (give --fps or --video)")
             frame_ms = (facts or VideoFacts()).frame_ms
-        jobs.append(_Job(target, settings, frame_ms))
+        keep = (project_words(project.root, target.language, project.source_language)
+                if project is not None else frozenset())
+        jobs.append(_Job(target, settings, frame_ms, keep))
     return jobs, notes
 
 
@@ -311,7 +316,8 @@ def _run_edits(ctx: click.Context, app: AppContext, jobs: list[_Job], notes: lis
 @click.command("fix")
 @click.argument("targets", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Print a unified diff of what would change; write nothing.")
-@click.option("--encoding", help="The file's encoding when it is not UTF-8 (e.g. cp1252); it is written as UTF-8.")
+@click.option("--encoding", help="The file's encoding when it is not UTF-8 (e.g. cp1252); it is written as UTF-8. "
+                                "Without it, the one code page of the file's language that fits is used.")
 @click.option("--lang", "language", help="Only this language of a video; the language of loose files.")
 @click.option("--fps", help="Frame rate for gap closing on loose files (default 25).")
 @click.option("--video", "video_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -323,15 +329,15 @@ def fix_cmd(ctx: click.Context, app: AppContext, targets: tuple[str, ...], dry_r
     """Safely fix subtitle FILES or every track of VIDEOS.
 
     Converts to UTF-8 (see --encoding), sorts and renumbers cues, removes empty cues, resolves overlaps,
-    closes gaps of up to 12 frames to 2 frames, re-breaks lines over 42 characters or 2 lines at natural
-    points. Words never change, only line breaks and whitespace. The previous file is kept as FILE.bak;
+    closes gaps of up to 12 frames to 2 frames, re-breaks lines over the language's characters per line
+    (42; Russian 39) or 2 lines at natural points. Words never change, only line breaks and whitespace. The previous file is kept as FILE.bak;
     the new one is written atomically. What cannot be fixed safely is listed as "needs a person".
     Exit code: 0 done, 1 something needs a person, 2 unreadable input or usage error.
     """
     jobs, notes = _jobs(app, targets, language, fps, video_file)
 
     def make(job: _Job) -> FileEdit:
-        options = FixOptions.from_settings(job.settings, job.frame_ms, job.target.language)
+        options = FixOptions.from_settings(job.settings, job.frame_ms, job.target.language, job.keep)
         return plan_fix(job.target.path, options, encoding)
 
     _run_edits(ctx, app, jobs, notes, make, dry_run)
@@ -363,10 +369,10 @@ def shift_cmd(ctx: click.Context, app: AppContext, targets: tuple[str, ...], off
         f"moved by {offset_ms / 1000:+.3f} s" if offset_ms else "") if part) or "unchanged"
 
     def make(job: _Job) -> FileEdit:
-        data, text, track, fmt = load_for_edit(job.target.path, job.target.language, encoding)
-        moved = shift_track(track, offset_ms, rate_change, shown(job.target.path))
-        edit = plan_edit(job.target.path, data, text, moved, fmt, encoding)
-        edit.changes = [Note(None, 0, f"{len(track)} cues {description}")]
+        loaded = load_for_edit(job.target.path, job.target.language, encoding)
+        moved = shift_track(loaded.track, offset_ms, rate_change, shown(job.target.path))
+        edit = plan_edit(job.target.path, loaded, moved)
+        edit.changes = [Note(None, 0, f"{len(loaded.track)} cues {description}")]
         return edit
 
     _run_edits(ctx, app, jobs, [], make, dry_run)

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.errors import SubtitleError
-from pipeline.formats.encoding import conversion_notes, decode_subtitle_bytes
+from pipeline.formats.encoding import Reading, conversion_notes, decode_subtitle_bytes, detect_reading
 from pipeline.formats.srt import compose_srt, parse_srt
 from pipeline.formats.timecode import TIMING_LINE
 from pipeline.formats.vtt import compose_vtt, parse_sbv, parse_vtt
@@ -21,7 +21,7 @@ from pipeline.model import Track
 __all__ = [
     "read_track", "write_track", "read_source", "parse_track", "compose_track", "format_of", "writable_format",
     "compose_srt", "parse_srt", "compose_vtt", "parse_vtt", "parse_sbv", "conversion_notes", "lost_cue_settings", "lost_vtt_blocks",
-    "SUBTITLE_SUFFIXES",
+    "SUBTITLE_SUFFIXES", "Reading", "read_for_rewrite",
 ]
 
 #: File name endings the pipeline reads.
@@ -58,27 +58,42 @@ def parse_track(text: str, path: Path | str, language: str | None = None, fmt: s
     return parser(text, path, language)
 
 
-def read_source(path: Path | str, encoding: str | None = None) -> tuple[bytes, str]:
-    """The raw bytes and the decoded text (LF line endings, no BOM) of a subtitle file."""
-    path = Path(path)
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SubtitleError(path, "file not found") from None
     except IsADirectoryError:
         raise SubtitleError(path, "is a folder, not a subtitle file") from None
     except OSError as exc:
         raise SubtitleError(path, f"cannot read file: {exc.strerror}") from None
-    return data, decode_subtitle_bytes(data, path, encoding)
+
+
+def read_source(path: Path | str, encoding: str | None = None, language: str | None = None) -> tuple[bytes, str]:
+    """The raw bytes and the decoded text (LF line endings, no BOM) of a subtitle file. A file that is not
+    UTF-8 is refused with what it reads as in ``language``'s code pages (:mod:`pipeline.formats.encoding`)."""
+    path = Path(path)
+    data = _read_bytes(path)
+    return data, decode_subtitle_bytes(data, path, encoding, language)
+
+
+def read_for_rewrite(path: Path | str, encoding: str | None = None,
+                     language: str | None = None) -> tuple[bytes, Reading]:
+    """The raw bytes and how to read them for a rewrite as UTF-8: as named, as Unicode, or the one reading
+    of ``language``'s code pages that fits (:func:`pipeline.formats.encoding.detect_reading`)."""
+    path = Path(path)
+    data = _read_bytes(path)
+    return data, detect_reading(data, path, encoding, language)
 
 
 def read_track(path: Path | str, language: str | None = None, encoding: str | None = None) -> Track:
     """Read an SRT, WebVTT or SBV file into a :class:`Track`.
 
     Raises :class:`SubtitleError` (file and line) for anything that cannot be read as written,
-    and :class:`SubtitleEncodingError` for a legacy encoding not named with ``encoding``.
+    and :class:`SubtitleEncodingError` for a file that is not UTF-8 (saying what it reads as in
+    ``language``'s code pages) unless ``encoding`` names its encoding.
     """
-    _data, text = read_source(path, encoding)
+    _data, text = read_source(path, encoding, language)
     return parse_track(text, path, language, format_of(path, text))
 
 

@@ -7,13 +7,11 @@ Nothing here knows HTML; :mod:`pipeline.review_page.html` turns a :class:`Review
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from pipeline import languages as langs
-from pipeline.confidence import word_key
 from pipeline.errors import PipelineError, UsageError
 from pipeline.formats import compose_vtt
 from pipeline.model import Cue, Track
@@ -42,6 +40,7 @@ class Finding:
     rule: str
     severity: str  # error | warning | info
     message: str
+    words: tuple[str, ...] = ()  # the words of the cue it is about (``spelling``: the misspelt word)
 
 
 #: ``(language, cue number) -> findings``; cue number ``None`` holds findings about the whole track.
@@ -64,37 +63,18 @@ class ReviewRow:
     low_confidence: bool = False  # unreviewed machine text below the project's low_confidence
 
     @property
-    def text_parts(self) -> list[tuple[str, bool]]:
-        """The text in runs of (text, marked by the engine): the words the engine marked stand out on the
-        page while the text is still the machine's."""
-        if self.state != "machine" or not self.unknown:
-            return [(self.text, False)]
-        return mark_words(self.text, self.unknown)
-
-    @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
 
     @property
+    def flagged_words(self) -> tuple[str, ...]:
+        """Words of the cue that findings name (misspelt words, words the engine marked unknown), for the
+        page to mark in the text."""
+        return tuple(dict.fromkeys(w for f in self.findings for w in f.words))
+
+    @property
     def needs_attention(self) -> bool:
         return self.state in ATTENTION_STATES or bool(self.findings)
-
-
-def mark_words(text: str, words: Sequence[str]) -> list[tuple[str, bool]]:
-    """Split ``text`` into runs, ``True`` for each token that is one of ``words`` (each used once, compared
-    by letters and digits as drafting counted them); whitespace and line breaks are kept."""
-    remaining = Counter(word_key(w) for w in words if word_key(w))
-    runs: list[tuple[str, bool]] = []
-    for token in re.split(r"(\s+)", text):
-        key = word_key(token) if token and not token.isspace() else ""
-        marked = bool(key) and remaining[key] > 0
-        if marked:
-            remaining[key] -= 1
-        if runs and runs[-1][1] == marked and not marked:
-            runs[-1] = (runs[-1][0] + token, False)
-        elif token:
-            runs.append((token, marked))
-    return runs
 
 
 @dataclass
@@ -179,7 +159,8 @@ def collect_findings(project: Project, video_id: str, languages: Iterable[str]) 
     found: dict[tuple[str, int | None], list[Finding]] = {}
     for language in languages:
         for item in check_track(project, video_id, language):
-            found.setdefault((language, item.cue), []).append(Finding(str(item.rule), str(item.severity), str(item.message)))
+            found.setdefault((language, item.cue), []).append(
+                Finding(str(item.rule), str(item.severity), str(item.message), tuple(item.words)))
     return found
 
 

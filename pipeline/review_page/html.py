@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import time
 from functools import lru_cache
 from importlib import resources
@@ -46,7 +47,23 @@ def _environment():
         lstrip_blocks=True,
     )
     env.filters["clock"] = clock
+    env.filters["mark_words"] = mark_words
     return env
+
+
+def mark_words(text: str, words: tuple[str, ...]):
+    """Cue text, escaped, with each whole-word occurrence of ``words`` (misspelt words a finding names) in a
+    ``<mark class="flagged">``."""
+    from markupsafe import Markup, escape
+
+    if not words:
+        return escape(text)
+    pattern = re.compile(r"(?<![\w'’-])(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+                         + r")(?![\w'’-])")
+    out = []
+    for n, part in enumerate(pattern.split(text)):
+        out.append(Markup('<mark class="flagged">{}</mark>').format(part) if n % 2 else escape(part))
+    return Markup("").join(out)
 
 
 def clock(ms: int) -> str:
