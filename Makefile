@@ -9,11 +9,12 @@ BIN     := $(VENV)/bin
 PY      := $(BIN)/python
 
 # Debian packages. python3-venv (a fresh Debian's python3 cannot make the .venv without it), ffmpeg
-# (libass, libx264), fonts with wide script coverage, Apertium and its pairs, espeak-ng (sample narration),
-# fontconfig (font lookup), Enchant and the Hunspell/MySpell dictionaries of the project's languages (the
-# `spelling` check rule; hr and sr stand in for Bosnian variants; Albanian exists only as myspell-sq).
-SYSTEM_PACKAGES := python3 python3-venv ffmpeg fontconfig fonts-noto-core espeak-ng apertium apertium-eng-spa \
-                   apertium-hbs-eng apertium-es-pt apertium-fr-es apertium-es-ro \
+# (libass, libx264), libfribidi0 (the glyph check asks it what libass draws; libass depends on it), fonts with
+# wide script coverage, Apertium and its pairs, espeak-ng (sample narration), fontconfig (font lookup),
+# Enchant and the Hunspell/MySpell dictionaries of the project's languages (the `spelling` check rule; hr
+# and sr stand in for Bosnian variants; Albanian exists only as myspell-sq).
+SYSTEM_PACKAGES := python3 python3-venv ffmpeg libfribidi0 fontconfig fonts-noto-core espeak-ng apertium \
+                   apertium-eng-spa apertium-hbs-eng apertium-es-pt apertium-fr-es apertium-es-ro \
                    libenchant-2-2 hunspell-en-us hunspell-es hunspell-fr hunspell-pt-pt hunspell-pt-br hunspell-ro \
                    hunspell-ru hunspell-bs hunspell-hr hunspell-sr hunspell-ar myspell-sq
 # Only the tests need a browser (review page tests drive Debian's Chromium headless).

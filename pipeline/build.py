@@ -1,6 +1,7 @@
 """Incremental, parallel builds of ``dist/``.
 
-A build plans every output (:func:`pipeline.render.plan_video`), compares each job's input hashes
+A build plans every output (:func:`pipeline.render.plan_video`, which asks each output kind of
+:mod:`pipeline.outputs`), compares each job's input hashes
 (source video, track text and timing, style, profile, fonts, pipeline version) with those recorded in
 ``dist/manifest.json``, and runs only the jobs whose inputs changed or whose output is missing. Jobs
 run concurrently (``jobs``); one failing does not stop the others. The manifest is updated as each
@@ -28,11 +29,9 @@ from pipeline.fsutil import TEMP_MARK
 from pipeline.media.runner import FfmpegRunner
 from pipeline.profiles import load_profile
 from pipeline.project import Project
-from pipeline.render import (
-    MANIFEST, WORK, EventCallback, RenderEvent, RenderJob, plan_video, prepare_job, read_manifest, rendered_as_draft,
-    run_jobs,
-    update_manifest,
-)
+from pipeline.manifest import MANIFEST, read_manifest, update_manifest
+from pipeline.outputs import WORK, RenderJob, prepare_job
+from pipeline.render import EventCallback, RenderEvent, plan_video, rendered_as_draft, run_jobs
 from pipeline.tracks import TrackState, track_states
 
 log = logging.getLogger(__name__)
@@ -258,11 +257,11 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
         jobs = plan_video(project, project.video(vid), include_drafts=options.include_drafts, runner=runner,
                           cache=cache, profiles=options.profiles, states=states)
         if options.profiles:
-            jobs = [j for j in jobs if j.kind == "burned-in"]
+            jobs = [j for j in jobs if j.output_kind.per_profile]
         for job in jobs:
             planned.add(job.path)
             decision = decide(job, manifest.get(job.path), options.force)
-            if decision.action == "build" and unreadable and job.soft is not None:
+            if decision.action == "build" and unreadable and job.output_kind.all_languages:
                 # Never make (or replace a good) switchable-subtitle file that silently lacks a person's language.
                 job.error = PipelineError(f"not built without the {', '.join(unreadable)} track, which cannot be "
                                           "read", hint="fix that track (pipeline check shows where) and build again")
@@ -323,26 +322,18 @@ def resolve_decode_once(project: Project, requested: bool | None) -> bool:
 
 
 def group_tasks(jobs: Sequence[RenderJob], decode_once: bool) -> list[list[RenderJob]]:
-    """Units of work, longest first: each job alone, or with ``decode_once`` all burned-in outputs of
-    one source in one task."""
+    """Units of work, costliest first: each job alone, or with ``decode_once`` the jobs its kind batches
+    together (every burned-in output of one source) in one task."""
     tasks: list[list[RenderJob]] = []
-    burns: dict[Path, list[RenderJob]] = {}
+    batches: dict[tuple, list[RenderJob]] = {}
     for job in jobs:
-        if decode_once and job.burn is not None:
-            burns.setdefault(job.burn.source, []).append(job)
-        else:
+        key = job.output_kind.batch_key(job) if decode_once else None
+        if key is None:
             tasks.append([job])
-    tasks += list(burns.values())
-
-    def cost(task: list[RenderJob]) -> float:
-        job = task[0]
-        if job.burn is not None:
-            fit = job.burn.fit
-            w, h = (fit.width, fit.height) if fit else (job.burn.source_size or (640, 360))
-            return (job.duration or 1.0) * w * h * len(task)
-        return (job.duration or 0.0) if job.soft is not None else 0.0
-
-    return sorted(tasks, key=cost, reverse=True)
+        else:
+            batches.setdefault((job.kind, key), []).append(job)
+    tasks += list(batches.values())
+    return sorted(tasks, key=lambda task: task[0].output_kind.cost(task), reverse=True)
 
 
 def run_build(

@@ -1,5 +1,8 @@
 """Fonts for burned-in captions: which scripts a track is written in, which installed font draws each
-script, and proof that the chosen fonts hold a glyph for every character before anything is burned.
+script, and proof that the chosen fonts hold a glyph for everything libass will draw before anything is
+burned. What libass draws is not only the cue's characters: its shaping rewrites Arabic into presentation
+forms and puts U+FEFF after every lam-alef ligature (:mod:`pipeline.fribidi`), and a face lacking those
+code points draws a box.
 
 Fonts are found through fontconfig (``fc-match``, ``fc-list``) and read with fontTools; both are looked up
 once per process. Nothing here runs at import time.
@@ -19,20 +22,25 @@ from typing import Iterable
 
 from pipeline import languages
 from pipeline.errors import PipelineError
-from pipeline.model import Track, strip_tags
+from pipeline.fribidi import FILL, libass_drawn_lines
+from pipeline.model import Cue, Track, strip_tags
 
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "apt-get install fontconfig fonts-noto-core (fonts-noto-cjk for Chinese, Japanese, Korean)"
 
-#: Preferred family per script (scripts as the first word of a character's Unicode name, lower case).
-#: Scripts not listed try "Noto Sans <Script>", then any installed font that has the characters.
+#: Preferred families per script, best first (scripts as the first word of a character's Unicode name,
+#: lower case). The first installed family that draws the track's text as libass draws it is chosen;
+#: scripts not listed try "Noto Sans <Script>"; then any installed font that draws it.
 SCRIPT_FAMILIES = {
-    "latin": "Noto Sans", "greek": "Noto Sans", "cyrillic": "Noto Sans",
-    "arabic": "Noto Sans Arabic", "hebrew": "Noto Sans Hebrew", "syriac": "Noto Sans Syriac",
-    "devanagari": "Noto Sans Devanagari", "bengali": "Noto Sans Bengali", "tamil": "Noto Sans Tamil",
-    "thai": "Noto Sans Thai", "armenian": "Noto Sans Armenian", "georgian": "Noto Sans Georgian",
-    "ethiopic": "Noto Sans Ethiopic", "khmer": "Noto Sans Khmer", "myanmar": "Noto Sans Myanmar",
+    "latin": ("Noto Sans",), "greek": ("Noto Sans",), "cyrillic": ("Noto Sans",),
+    # Noto Sans Arabic and Noto Kufi Arabic have no U+FEFF, which libass draws after every lam-alef
+    # (and Kufi has almost no presentation forms): with them every "لا" gets a box.
+    "arabic": ("Noto Naskh Arabic", "Noto Sans Arabic"), "hebrew": ("Noto Sans Hebrew",),
+    "syriac": ("Noto Sans Syriac",), "devanagari": ("Noto Sans Devanagari",),
+    "bengali": ("Noto Sans Bengali",), "tamil": ("Noto Sans Tamil",), "thai": ("Noto Sans Thai",),
+    "armenian": ("Noto Sans Armenian",), "georgian": ("Noto Sans Georgian",),
+    "ethiopic": ("Noto Sans Ethiopic",), "khmer": ("Noto Sans Khmer",), "myanmar": ("Noto Sans Myanmar",),
 }
 #: CJK text needs the regional family of its language (shapes of shared ideographs differ).
 CJK_FAMILIES = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh-Hant": "Noto Sans CJK TC",
@@ -46,6 +54,7 @@ _NOT_SCRIPTS = {"combining", "modifier", "fullwidth", "halfwidth", "small", "zer
 #: Characters that need no glyph: line breaks, controls, and format characters (bidi marks, joiners)
 #: that shaping engines consume.
 _NO_GLYPH_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK, opening each line of a right-to-left track (pipeline.render)
 
 
 class FontError(PipelineError):
@@ -71,10 +80,18 @@ class FontSet:
     others: tuple[FontChoice, ...] = ()
     files: tuple[Path, ...] = ()
     rtl: bool = False
+    bold: bool = False
 
     @property
     def faces(self) -> tuple[FontChoice, ...]:
         return (self.primary, *self.others)
+
+    @property
+    def drawing_faces(self) -> tuple[FontChoice, ...]:
+        """The faces libass draws with: each face's bold face when the style is bold and it has one."""
+        if not self.bold:
+            return self.faces
+        return tuple(installed_family(face.family, bold=True) or face for face in self.faces)
 
 
 def char_script(ch: str) -> str | None:
@@ -228,43 +245,116 @@ class FontFacts:
         return "".join(c for c in chars if ord(c) not in have)
 
 
-def _family_for(script: str, language: str | None) -> str:
+def _families_for(script: str, language: str | None) -> tuple[str, ...]:
     if script == "cjk":
         lang = languages.normalize(language) if language else ""
-        return CJK_FAMILIES.get(lang, CJK_FAMILIES.get(lang.split("-")[0], CJK_DEFAULT))
-    return SCRIPT_FAMILIES.get(script, f"Noto Sans {script.title()}")
+        return (CJK_FAMILIES.get(lang, CJK_FAMILIES.get(lang.split("-")[0], CJK_DEFAULT)),)
+    return SCRIPT_FAMILIES.get(script, (f"Noto Sans {script.title()}",))
 
 
-def font_for_script(script: str, language: str | None, sample: Iterable[str]) -> FontChoice:
-    """The installed font for ``script``: its preferred family, else any face holding ``sample``."""
-    family = _family_for(script, language)
-    found = installed_family(family)
-    if found is not None:
-        return FontChoice(found.family, found.file, found.index, script)
-    chars = [c for c in sample]
+def font_for_script(script: str, language: str | None, sample: Iterable[str],
+                    facts: FontFacts | None = None) -> FontChoice:
+    """The installed font for ``script``: the first of its preferred families whose face holds every
+    code point of ``sample`` (what libass draws for the track's text in that script), else any installed
+    face that holds them, else the first preferred family installed (the glyph check then names what it
+    lacks)."""
+    facts = facts or FontFacts()
+    chars = "".join(sorted(set(sample)))
+    families = _families_for(script, language)
+    installed = [found for found in map(installed_family, families) if found is not None]
+    for found in installed:
+        if not chars or not facts.missing(found, chars):
+            return FontChoice(found.family, found.file, found.index, script)
     for ch in chars[:1]:
         faces = [f for f in _covering(ord(ch)) if all(ord(c) in cmap(Path(f[1]), f[2]) for c in chars)]
         if faces:
             fam, file, index = faces[0]
-            log.info("no %s installed; using %s for %s text", family, fam, script)
+            log.info("%s cannot draw this %s text; using %s", " or ".join(families), script, fam)
             return FontChoice(fam, Path(file), index, script)
-    raise FontError(f"no installed font draws {script.title()} text (tried {family})",
+    if installed:
+        return FontChoice(installed[0].family, installed[0].file, installed[0].index, script)
+    raise FontError(f"no installed font draws {script.title()} text (tried {', '.join(families)})",
                     hint=f"install one: {INSTALL_HINT}")
+
+
+def libass_skips(ch: str) -> bool:
+    """True for a character libass draws nothing for: controls, and what HarfBuzz treats as default
+    ignorable (bidi marks, joiners, variation selectors, U+FEFF in the text ...), as libass 0.17's
+    ``is_harfbuzz_ignorable`` lists them."""
+    cp = ord(ch)
+    if cp < 0xAD:
+        return cp < 0x20
+    return (cp in (0x00AD, 0x034F, 0x061C, 0xFEFF) or 0x17B4 <= cp <= 0x17B5
+            or 0x180B <= cp <= 0x180E or 0x200B <= cp <= 0x200F or 0x202A <= cp <= 0x202E
+            or 0x2060 <= cp <= 0x206F or 0xFE00 <= cp <= 0xFE0F or 0xFFF0 <= cp <= 0xFFF8
+            or 0x1D173 <= cp <= 0x1D17A or 0xE0000 <= cp <= 0xE0FFF)
+
+
+def _face_char(ch: str) -> str:
+    """The character libass picks a face by: a no-break space as a space (it then looks U+00A0 up there)."""
+    return " " if ch == "\u00a0" else ch
+
+
+def _caption_lines(track: Track) -> list[tuple[int, Cue, str]]:
+    return [(number, cue, line) for number, cue in enumerate(track, start=1)
+            for line in strip_tags(cue.text).split("\n")]
+
+
+def _drawn_lines(lines: list[str], rtl: bool) -> list[str]:
+    """What libass looks up for each character of each caption line (see :mod:`pipeline.fribidi`)."""
+    if not rtl:
+        return libass_drawn_lines(lines, False)
+    return [glyphs[1:] for glyphs in libass_drawn_lines([RLM + line for line in lines], True)]
+
+
+def drawn_pairs(track: Track, rtl: bool) -> set[tuple[str, str]]:
+    """Every distinct (character, code point libass looks up for it) of ``track`` burned in; ``rtl``:
+    with a right-to-left mark opening each line and Encoding=-1, as :mod:`pipeline.render` burns
+    right-to-left tracks. Spaces and characters libass skips are left out."""
+    lines = [line for _number, _cue, line in _caption_lines(track)]
+    pairs: set[tuple[str, str]] = set()
+    for line, glyphs in zip(lines, _drawn_lines(lines, rtl)):
+        pairs.update(zip(line, glyphs))
+    return {(ch, glyph) for ch, glyph in pairs if ch != " " and not libass_skips(ch)}
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One character of a cue as libass draws it: ``char`` picks the face, ``glyph`` is looked up in it."""
+
+    char: str
+    glyph: str
+    cue: int  # 1-based cue number
+    line: int | None  # the cue's line in its file
+    text: str  # the caption line it is on
+    at: int  # its index in ``text``
+
+    @property
+    def word(self) -> str:
+        start = self.text.rfind(" ", 0, self.at) + 1
+        end = self.text.find(" ", self.at)
+        return self.text[start:end if end >= 0 else len(self.text)]
+
+
+def drawn_text(track: Track, rtl: bool) -> list[Drawn]:
+    """Every character libass draws for ``track``, where it is (see :func:`drawn_pairs`)."""
+    lines = _caption_lines(track)
+    return [Drawn(ch, glyph, number, cue.line, line, i)
+            for (number, cue, line), glyphs in zip(lines, _drawn_lines([line for _n, _c, line in lines], rtl))
+            for i, (ch, glyph) in enumerate(zip(line, glyphs)) if ch != " " and not libass_skips(ch)]
 
 
 def choose_fonts(track: Track, language: str | None = None, family: str = "auto", bold: bool = False,
                  facts: FontFacts | None = None) -> FontSet:
     """Pick the fonts that draw a track: ``family`` if the style names one (it must be installed),
-    else one per script, the track's main script first."""
+    else one per script, the track's main script first, each able to draw what libass draws."""
     facts = facts or FontFacts()
     scripts = track_scripts(track)
     ordered = [s for s, _ in scripts.most_common()] or ["latin"]
-    chars = visible_chars(track)
-    by_script: dict[str, list[str]] = {}
-    for ch, _n in chars.most_common():
-        script = char_script(ch)
-        if script:
-            by_script.setdefault(script, []).append(ch)
+    rtl = ordered[0] in RTL_SCRIPTS
+    by_script: dict[str | None, set[str]] = {}
+    for ch, glyph in drawn_pairs(track, rtl):
+        by_script.setdefault(char_script(ch), set()).update((_face_char(ch), glyph))
     if family != "auto":
         found = installed_family(family)
         if found is None:
@@ -273,14 +363,14 @@ def choose_fonts(track: Track, language: str | None = None, family: str = "auto"
         primary = FontChoice(found.family, found.file, found.index, ordered[0])
         others: list[FontChoice] = []
     else:
-        faces = [font_for_script(s, language, by_script.get(s, [])[:8]) for s in ordered]
+        faces = [font_for_script(s, language, by_script.get(s, ()), facts) for s in ordered]
         # Script fonts (Noto Sans Hebrew, Arabic ...) often leave digits and punctuation to a
         # companion font: add the Latin one when the chosen faces miss any shared character.
-        lacking = "".join(sorted(ch for ch in chars if char_script(ch) is None and ch != " "))
+        lacking = "".join(sorted(by_script.get(None, set()) - {" "}))
         for face in faces:
             lacking = facts.missing(face, lacking) if lacking else lacking
         if lacking:
-            faces.append(font_for_script("latin", language, []))
+            faces.append(font_for_script("latin", language, lacking, facts))
         primary, others = faces[0], []
         for face in faces[1:]:
             if face.file != primary.file and face.file not in {o.file for o in others}:
@@ -292,35 +382,65 @@ def choose_fonts(track: Track, language: str | None = None, family: str = "auto"
             heavy = installed_family(face.family, bold=True)
             if heavy is not None:
                 files.append(heavy.file)
-    return FontSet(primary, tuple(others), tuple(dict.fromkeys(files)), ordered[0] in RTL_SCRIPTS)
+    return FontSet(primary, tuple(others), tuple(dict.fromkeys(files)), rtl, bold)
+
+
+def _cues(numbers: list[int]) -> str:
+    listed = ", ".join(str(n) for n in numbers[:5]) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
+    return f"cue{'s' if len(numbers) > 1 else ''} {listed}"
 
 
 def check_glyphs(track: Track, fonts: FontSet, source: Path | str) -> None:
-    """Raise :class:`FontError` if any visible character of ``track`` has no glyph in the chosen fonts:
-    one line naming the characters and the cues that hold them (never tofu boxes in a video)."""
-    maps = [cmap(face.file, face.index) for face in fonts.faces]
-    missing: dict[str, list[int]] = {}
-    first_line: int | None = None
-    for number, cue in enumerate(track, start=1):
-        for ch in strip_tags(cue.text):
-            if unicodedata.category(ch) in _NO_GLYPH_CATEGORIES or ch == " ":
-                continue
-            if not any(ord(ch) in m for m in maps):
-                cues = missing.setdefault(ch, [])
-                if number not in cues:
-                    cues.append(number)
-                if first_line is None:
-                    first_line = cue.line
-    if not missing:
+    """Raise :class:`FontError` if libass would draw a box for anything in ``track``: a character no
+    chosen face holds, or a code point libass looks up in its place (an Arabic presentation form, U+FEFF
+    after a lam-alef ligature, a mirrored bracket) that the face drawing that character lacks. One line
+    naming the characters, the cues that hold them and, for shaped forms, a word where it happens."""
+    faces = [(face, cmap(face.file, face.index)) for face in fonts.drawing_faces]
+
+    def problem(ch: str, glyph: str) -> tuple[FontChoice | None, str] | None:
+        """(None, ch) when no face holds ``ch``; (face, glyph) when the face drawing it lacks ``glyph``."""
+        face = next(((f, have) for f, have in faces if ord(_face_char(ch)) in have), None)
+        if face is None:
+            return None, ch
+        return None if ord(glyph) in face[1] else (face[0], glyph)
+
+    bad = {pair: found for pair in drawn_pairs(track, fonts.rtl) if (found := problem(*pair)) is not None}
+    if not bad:
         return
-    shown = []
-    for ch, cues in list(missing.items())[:8]:
-        listed = ", ".join(str(n) for n in cues[:5]) + (f" and {len(cues) - 5} more" if len(cues) > 5 else "")
-        shown.append(f"{ch!r} U+{ord(ch):04X} (cue{'s' if len(cues) > 1 else ''} {listed})")
-    more = f" and {len(missing) - 8} more characters" if len(missing) > 8 else ""
-    names = " + ".join(f"{face.family} ({face.file.name})" for face in fonts.faces)
+    missing: dict[str, list[int]] = {}  # a character no face holds -> its cues
+    boxes: dict[tuple[Path, str], tuple[FontChoice, Drawn, list[int]]] = {}  # (face, glyph) -> first, cues
+    first_line: int | None = None
+    for item in drawn_text(track, fonts.rtl):
+        found = bad.get((item.char, item.glyph))
+        if found is None:
+            continue
+        face, glyph = found
+        if face is None:
+            cues = missing.setdefault(glyph, [])
+        else:
+            cues = boxes.setdefault((face.file, glyph), (face, item, []))[2]
+        if item.cue not in cues:
+            cues.append(item.cue)
+        if first_line is None:
+            first_line = item.line
+    parts = []
+    if missing:
+        shown = [f"{ch!r} U+{ord(ch):04X} ({_cues(cues)})" for ch, cues in list(missing.items())[:8]]
+        more = f" and {len(missing) - 8} more characters" if len(missing) > 8 else ""
+        names = " + ".join(f"{face.family} ({face.file.name})" for face, _ in faces)
+        parts.append(f"{names} has no glyph for {'; '.join(shown)}{more}")
+    for face, item, cues in list(boxes.values())[:5]:
+        if item.glyph == FILL:
+            how = f", which libass draws after the lam-alef ligature, as in «{item.word}»"
+        elif item.glyph != item.char:
+            how = f", libass's shaped form of {item.char!r} U+{ord(item.char):04X}, as in «{item.word}»"
+        else:
+            how = ""
+        parts.append(f"{face.family} ({face.file.name}) has no glyph for {item.glyph!r} U+{ord(item.glyph):04X}"
+                     f" ({_cues(cues)}){how}")
+    if len(boxes) > 5:
+        parts[-1] += f" and {len(boxes) - 5} more shaped forms"
     where = f"{source}:{first_line}" if first_line else f"{source}"
-    raise FontError(
-        f"{where}: {names} has no glyph for {'; '.join(shown)}{more}",
-        hint="fix the text, or choose a font that covers it in the catalog's [style.<lang>] font",
-    )
+    raise FontError(f"{where}: {'; '.join(parts)}",
+                    hint="fix the text, or choose a font that covers it in the catalog's [style.<lang>] font "
+                         "(\"auto\" picks one per script that does)")

@@ -26,7 +26,8 @@ from pipeline.media.runner import FfmpegRunner
 from pipeline.model import Track, format_timestamp
 from pipeline.profiles import load_profile
 from pipeline.project import Project
-from pipeline.render import DRAFT_BANNER, WORK, caption_for, materialize
+from pipeline.outputs import DRAFT_BANNER, WORK, materialize
+from pipeline.outputs.burned_in import caption_for
 from pipeline.tracks import load_track, track_states
 
 _TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d+(?:[.,]\d+)?)$")

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EN_CUES
-from imaging import gray, similarity
+from imaging import find_boxes, gray, ink_box, similarity
 from pipeline import fonts
 from pipeline.build import BuildOptions, plan_build, run_build
 from pipeline.cli import cli
@@ -19,8 +19,11 @@ from pipeline.media import commands
 from pipeline.model import Cue, Track
 from pipeline.preview import preview_frame
 from pipeline.project import load_project
+from pipeline.render import rtl_text
 
 AR = "الناجون يستحقون أن يُسمعوا."  # "Survivors deserve to be heard."
+#: The line of issue 15 ("Online abuse is never the child's fault."): two lam-alefs (لإ).
+ISSUE_15_LINE = "الإساءة عبر الإنترنت ليست أبدًا خطأ الطفل."
 HE = "לשורדים מגיע שישמעו אותם."  # the same in Hebrew
 
 
@@ -54,7 +57,7 @@ def test_scripts_of_characters():
     ("en", "Survivors deserve to be heard.", "Noto Sans"),
     ("ru", "Выжившие заслуживают, чтобы их услышали.", "Noto Sans"),
     ("el", "Οι επιζώντες αξίζουν να ακουστούν.", "Noto Sans"),
-    ("ar", AR, "Noto Sans Arabic"),
+    ("ar", AR, "Noto Naskh Arabic"),
     ("he", HE, "Noto Sans Hebrew"),
     ("hi", "पीड़ितों की बात सुनी जानी चाहिए।", "Noto Sans Devanagari"),
 ])
@@ -74,7 +77,7 @@ def test_font_per_script_covers_every_character(lang, text, family):
 
 def test_mixed_scripts_get_a_font_each_and_cjk_follows_the_language():
     chosen = fonts.choose_fonts(track("WeProtect " + AR, "ar"), "ar")
-    assert chosen.primary.family == "Noto Sans Arabic"
+    assert chosen.primary.family == "Noto Naskh Arabic"
     assert [f.family for f in chosen.others] == ["Noto Sans"]
     assert len(chosen.files) == 2
     installed("Noto Sans CJK JP")
@@ -102,6 +105,68 @@ def test_a_named_font_must_be_installed():
     assert fonts.choose_fonts(track("Hello"), "en", "DejaVu Sans").primary.family == "DejaVu Sans"
 
 
+# -- what libass draws, not only what the cue holds (issue 15) ------------------------------------------
+
+def test_libass_shaping_puts_u_feff_after_every_lam_alef():
+    """ffmpeg's subtitles filter runs libass with FriBidi shaping: presentation forms, the lam-alef
+    ligature with U+FEFF in the alef's place, mirrored brackets in right-to-left text."""
+    from pipeline.fribidi import FILL, libass_drawn
+
+    for pair, ligature in (("لا", "\ufefb"), ("لإ", "\ufef9"), ("لأ", "\ufef7"), ("لآ", "\ufef5")):
+        assert libass_drawn("\u200f" + pair, rtl=True)[1:] == FILL + ligature
+    drawn = libass_drawn("\u200fقال (نعم)", rtl=True)
+    assert drawn[1:4] == "\ufed7\ufe8e\ufedd"  # initial, final alef, isolated lam: presentation forms
+    assert drawn[5] == ")" and drawn[-1] == "("  # mirrored in a right-to-left run
+    latin = "Fëmijët, «Ребёнок», supraviețuitorii (2024)"
+    assert libass_drawn(latin, rtl=False) == latin
+    # A track is shaped in one FriBidi pass, each line its own paragraph: the same as line by line.
+    from pipeline.fribidi import libass_drawn_lines
+
+    lines = ["\u200fلا (نعم)", "2024 (x) لا", "", "abc", "\u200fWeProtect لعام 2024", latin]
+    for rtl in (True, False):
+        assert libass_drawn_lines(lines, rtl) == [libass_drawn(line, rtl) for line in lines]
+
+
+def test_glyph_check_names_the_cue_and_the_character_libass_inserts():
+    """Noto Sans Arabic holds every character of the cue but not U+FEFF, which libass draws after every
+    lam-alef ligature: the check refuses it, naming the cue, the character and a word where it happens."""
+    installed("Noto Sans Arabic")
+    t = Track([Cue(0, 1, "الناجون يستحقون", line=1), Cue(1, 2, "الإساءة ليست خطأ الطفل", line=5)], "ar")
+    chosen = fonts.choose_fonts(t, "ar", "Noto Sans Arabic")
+    with pytest.raises(fonts.FontError) as caught:
+        fonts.check_glyphs(t, chosen, "subtitles/v/ar.srt")
+    assert str(caught.value).startswith(
+        "subtitles/v/ar.srt:5: Noto Sans Arabic (NotoSansArabic-Regular.ttf) has no glyph for '\\ufeff' U+FEFF "
+        "(cue 2), which libass draws after the lam-alef ligature, as in «الإساءة»")
+    # A face without presentation forms is refused for the forms libass looks up in it.
+    installed("Noto Kufi Arabic")
+    kufi = fonts.choose_fonts(t, "ar", "Noto Kufi Arabic")
+    with pytest.raises(fonts.FontError, match=r"libass's shaped form of 'ن' U\+0646, as in «الناجون»"):
+        fonts.check_glyphs(t, kufi, "subtitles/v/ar.srt")
+    # Chosen automatically, the Arabic face draws all of it.
+    auto = fonts.choose_fonts(t, "ar")
+    fonts.check_glyphs(t, auto, "subtitles/v/ar.srt")
+    assert 0xFEFF in fonts.cmap(auto.primary.file)
+
+
+def test_auto_choice_skips_a_preferred_family_that_would_draw_boxes(monkeypatch):
+    """The first family of a script's list that draws everything libass draws is chosen."""
+    installed("Noto Sans Arabic")
+    monkeypatch.setitem(fonts.SCRIPT_FAMILIES, "arabic", ("Noto Sans Arabic", "Noto Naskh Arabic"))
+    assert fonts.choose_fonts(track("الناجون يستحقون", "ar"), "ar").primary.family == "Noto Sans Arabic"
+    assert fonts.choose_fonts(track("لا", "ar"), "ar").primary.family == "Noto Naskh Arabic"
+
+
+def test_characters_libass_skips_need_no_glyph_and_a_no_break_space_needs_its_own():
+    """Bidi marks, joiners and U+FEFF typed in the text are dropped by libass (no box even when the font
+    lacks them); a no-break space is drawn with the glyph of U+00A0 in the face of the space."""
+    he = installed("Noto Sans Hebrew")
+    assert 0x200B not in fonts.cmap(he.file) and 0xFEFF not in fonts.cmap(he.file)
+    t = track("שלום\u200bעולם \ufeffשלום\u200e", "he")
+    fonts.check_glyphs(t, fonts.choose_fonts(t, "he"), "he.srt")
+    assert [d.glyph for d in fonts.drawn_text(track("a\u00a0b"), rtl=False)] == ["a", "\u00a0", "b"]
+
+
 def test_sizes_are_corrected_for_tall_fonts():
     latin = installed("Noto Sans")
     arabic = installed("Noto Sans Arabic")
@@ -114,11 +179,11 @@ def test_fonts_are_passed_to_libass_explicitly(make_project):
     plan = plan_build(load_project(root, explicit=True))
     job = next(j for j in plan.to_build if j.kind == "burned-in")
     argv = " ".join(job.argv).replace("\\", "")  # without ffmpeg-python's filter escaping
-    assert "FontName=Noto Sans Arabic" in argv and "Encoding=-1" in argv
-    assert f"fontsdir={job.burn.caption.fonts_dir}" in argv
-    assert sorted(p.name for p in job.font_links) == ["NotoSans-Regular.ttf", "NotoSansArabic-Regular.ttf"]
+    assert "FontName=Noto Naskh Arabic" in argv and "Encoding=-1" in argv
+    assert f"fontsdir={job.spec.caption.fonts_dir}" in argv
+    assert sorted(p.name for p in job.font_links) == ["NotoNaskhArabic-Regular.ttf", "NotoSans-Regular.ttf"]
     assert {k for k in job.inputs if k.startswith("font:")} == {"font:NotoSans-Regular.ttf",
-                                                                "font:NotoSansArabic-Regular.ttf"}
+                                                                "font:NotoNaskhArabic-Regular.ttf"}
 
 
 @pytest.mark.slow
@@ -192,7 +257,7 @@ def caption_ink(frame: np.ndarray, background: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang,text,family", [("ar", AR, "Noto Sans Arabic"), ("he", HE, "Noto Sans Hebrew")])
+@pytest.mark.parametrize("lang,text,family", [("ar", AR, "Noto Naskh Arabic"), ("he", HE, "Noto Sans Hebrew")])
 def test_rtl_caption_matches_an_independent_shaping_aware_rendering(make_project, tmp_path, lang, text, family):
     pytest.importorskip("uharfbuzz")
     primary, fallback = installed(family).file, installed("Noto Sans").file
@@ -243,3 +308,57 @@ def test_rtl_caption_matches_an_independent_shaping_aware_rendering(make_project
     burned = gray(root / "dist/talk" / f"talk.{lang}.burned-in.mp4", 1.0)
     burned_score = similarity(caption_ink(burned, background), reference)
     assert burned_score > 0.85, burned_score
+
+
+# -- the Arabic sample line, from pixels (issue 15) -------------------------------------------------------
+
+@pytest.mark.slow
+def test_the_arabic_sample_line_renders_without_a_box(make_project, tmp_path):
+    root = make_project(videos={"talk": {"tracks": {"ar": [(0.0, 3.0, ISSUE_15_LINE)]}, "audio_language": "ar"}},
+                        size="1280x240", catalog_extra='[style]\nsize = 0.2\noutline = 0.0\n')
+    project = load_project(root, explicit=True)
+    background = gray(root / "assets/talk.mp4", 1.0)
+    png = preview_frame(project, "talk", "ar", 1.0, tmp_path / "ar.png")  # the burned-in output's filter chain
+    ink = caption_ink(gray(png), background)
+    assert ink_box(ink, 0.5) is not None
+    assert find_boxes(ink) == []
+
+    # The font chosen before, drawn by the same filter in the same style, shows a box per lam-alef:
+    # the detector sees boxes at this size.
+    sans = installed("Noto Sans Arabic")
+    fonts_dir = tmp_path / "fonts"
+    fonts_dir.mkdir()
+    (fonts_dir / sans.file.name).symlink_to(sans.file)
+    srt = tmp_path / "ar.srt"
+    srt.write_text(rtl_text(f"1\n00:00:00,000 --> 00:00:03,000\n{ISSUE_15_LINE}\n"), encoding="utf-8")
+    caption = commands.Caption(srt, commands.BurnStyle(size=0.2, outline=0.0), sans.family, fonts_dir, True,
+                               fonts.size_scale(sans.file))
+    before = tmp_path / "before.png"
+    subprocess.run(commands.caption_frame(root / "assets/talk.mp4", 1.0, caption, before, source_size=(1280, 240)),
+                   check=True, capture_output=True)
+    assert len(find_boxes(caption_ink(gray(before), background))) == 2
+
+    # Asked for by name, that font is refused before anything is drawn, naming the cue and the character.
+    named = make_project(videos={"talk": {"tracks": {"ar": [(0.0, 3.0, ISSUE_15_LINE)]}, "audio_language": "ar"}},
+                         dirname="named", catalog_extra='[style.ar]\nfont = "Noto Sans Arabic"\n')
+    with pytest.raises(fonts.FontError, match=r"^subtitles/talk/ar.srt:1: Noto Sans Arabic .* U\+FEFF \(cue 1\), "
+                                              r"which libass draws after the lam-alef ligature, as in «الإساءة»"):
+        preview_frame(load_project(named, explicit=True), "talk", "ar", 1.0, tmp_path / "named.png")
+
+
+def test_build_names_the_cue_and_character_before_any_encode(make_project):
+    """A font that would draw a box fails its burned-in output in the build's plan: the dry run already says
+    which cue and which character; the build makes everything else and not that video."""
+    root = make_project(videos={"talk": {"tracks": {"ar": [(0.0, 1.0, "الناجون يستحقون"), (1.0, 2.0, "لا")]},
+                                         "audio_language": "ar"}},
+                        catalog_extra='[style.ar]\nfont = "Noto Sans Arabic"\n')
+    reason = ("subtitles/talk/ar.srt:5: Noto Sans Arabic (NotoSansArabic-Regular.ttf) has no glyph for '\\ufeff' "
+              "U+FEFF (cue 2), which libass draws after the lam-alef ligature, as in «لا»")
+    dry = CliRunner().invoke(cli, ["--project", str(root), "build", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"would fail    talk/talk.ar.burned-in.mp4  ({reason}" in dry.output
+    result = CliRunner().invoke(cli, ["--project", str(root), "build"])
+    assert result.exit_code == 1
+    assert f"failed: talk burned-in ar: {reason}" in result.output
+    assert not (root / "dist/talk/talk.ar.burned-in.mp4").exists()
+    assert (root / "dist/talk/talk.ar.vtt").is_file()

@@ -168,7 +168,7 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
     report = CheckReport()
     if facts is None:
         from pipeline.cache import WorkCache  # read only: the build keeps it up to date
-        from pipeline.render import WORK
+        from pipeline.outputs import WORK
 
         facts, note = probe_facts(video.source, runner, cache=WorkCache(project.dist / WORK / "cache.json"))
         if note:

@@ -93,7 +93,8 @@ class BuildReporter:
             if event.kind == "failed":
                 self._say(f"{step} FAILED {event.job.label}: {event.error}")
             elif self.mode == "plain":
-                took = f" ({event.seconds:.1f} s)" if event.seconds is not None and event.job.text is None else ""
+                # Times of outputs made from the video (a text file written from a track takes no time).
+                took = f" ({event.seconds:.1f} s)" if event.seconds is not None and event.job.source else ""
                 self._say(f"{step} built {event.job.path}{took}")
             if self._bar is not None and self._overall is not None:
                 self._bar.update(self._overall, completed=self._finished, description=self._jobs_text())
