@@ -219,3 +219,24 @@ def test_install_keeps_an_installed_model_unless_forced(models, built, tmp_path)
     assert again.exit_code != 0 and "already installed" in again.output and "--force" in again.output
     assert run("models", "install", str(folder), "--force").exit_code == 0
     assert [p.name for p in models.iterdir()] == ["opus-mt-en-zls"]
+
+
+def test_a_full_disk_during_install_leaves_nothing_installed(models, built, tmp_path, monkeypatch):
+    folder = copy(built, "marian", tmp_path)
+    real_copy = shutil.copyfile
+    copied = []
+
+    def copy_until_full(src, dst, *args, **kwargs):
+        if copied:
+            raise OSError(28, "No space left on device")
+        copied.append(src)
+        return real_copy(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", copy_until_full)
+    result = CliRunner().invoke(cli, ["models", "install", str(folder)])
+    assert result.exit_code != 0
+    assert "cannot copy into" in result.output and "No space left on device" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert [p.name for p in models.iterdir()] == []  # no half-copied model, no staging folder left
+    monkeypatch.setattr(shutil, "copyfile", real_copy)
+    assert run("models", "install", str(folder)).exit_code == 0  # and the next attempt works
