@@ -164,7 +164,7 @@ def approve_cmd(app: AppContext, video: str, language: str, cues: str | None) ->
 @click.option("--max-lines", type=click.IntRange(1), help="Lines per cue (default 2, or the project's setting).")
 @click.option("--force", is_flag=True,
               help="Replace the output file if it exists, and write the draft even when the engine marked more "
-                   "than 25% of its words unknown.")
+                   "of its words unknown than [draft] max_unknown_share allows (25%).")
 @pass_app
 def translate_cmd(app: AppContext, input_file: Path, target: str, source: str | None, output: Path, engine: str,
                   glossaries: tuple[Path, ...], max_chars: int, max_lines: int, force: bool) -> None:
