@@ -120,26 +120,16 @@ def unknown_share(items: Iterable[tuple[str, Sequence[str]]]) -> tuple[int, int]
     return marked, words
 
 
-def read_thresholds(raw: Mapping, where: object) -> dict[str, float]:
-    """``max_unknown_share`` and ``low_confidence`` from a catalog ``[draft]`` table, checked (a bad value is
-    a :class:`UsageError` naming the catalog)."""
-    from pipeline.errors import UsageError
-
-    values = {}
-    for key in ("max_unknown_share", "low_confidence"):
-        if key in raw:
-            value = raw[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                raise UsageError(f"{where}: [draft] {key} must be a share from 0 to 1, like 0.25")
-            values[key] = float(value)
-    return values
+def read_thresholds(raw: Mapping) -> dict[str, float]:
+    """``max_unknown_share`` and ``low_confidence`` from a catalog ``[draft]`` table (validated when the
+    catalog was loaded: :func:`pipeline.catalog_settings.draft_problems`)."""
+    return {key: float(raw[key]) for key in ("max_unknown_share", "low_confidence") if key in raw}
 
 
 def low_confidence_threshold(project, video_id: str | None, language: str) -> float:
     """The project's ``[draft] low_confidence`` for a track (the default when unset)."""
     raw = project.setting("draft", video_id, language) if project is not None else {}
-    return read_thresholds(raw, project.catalog_path if project is not None else "catalog").get(
-        "low_confidence", DEFAULT_LOW_CONFIDENCE)
+    return read_thresholds(raw).get("low_confidence", DEFAULT_LOW_CONFIDENCE)
 
 
 def is_low(confidence: float | None, threshold: float = DEFAULT_LOW_CONFIDENCE) -> bool:
