@@ -81,8 +81,8 @@ def test_cue_confidence_follows_the_words_into_their_cues():
 # --- the review record ------------------------------------------------------------------------------------
 
 def test_record_keeps_confidence_and_unknown_words_and_reads_old_records(tmp_path):
-    record = ReviewRecord("en", [Row(1, 0, 1000, "a" * 16, "apertium", "eng-hbs_BS (x)", "b" * 16, "-", 0.25,
-                                     ("Free", "dijete's")),
+    record = ReviewRecord("en", [Row(1, 0, 1000, "a" * 16, "apertium", "eng-hbs_BS (x)", "b" * 16,
+                                     confidence="0.25", unknown="Free dijete's"),
                                  Row(2, 1000, 2000, "c" * 16, "apertium", "eng-hbs_BS (x)", "d" * 16)])
     text = compose_record(record, "bs.srt")
     assert "confidence\tunknown" in text and "\t0.25\tFree dijete's" in text
@@ -90,7 +90,7 @@ def test_record_keeps_confidence_and_unknown_words_and_reads_old_records(tmp_pat
     # a record written before the columns existed
     old = "\n".join(line.rsplit("\t", 2)[0] if "\t" in line else line for line in text.splitlines())
     back = parse_record(old, tmp_path / "bs.review.tsv")
-    assert back.rows[0].confidence is None and back.rows[0].unknown == ()
+    assert back.rows[0].confidence_figure is None and back.rows[0].unknown_words == ()
     assert [r.draft_sha for r in back.rows] == ["b" * 16, "d" * 16]
     bad = text.replace("\t0.25\t", "\t1.5\t")
     with pytest.raises(Exception, match=r"bs.review.tsv:\d+.*confidence '1.5'"):
@@ -115,9 +115,9 @@ def test_a_draft_the_engine_could_not_translate_is_refused_in_one_line(make_proj
     assert forced.exit_code == 0, forced.output
     assert re.search(r"engine-marked words \(unknown or untranslated\): \d+ of \d+ \(\d+%\)", forced.output)
     rows = read_record(root / "subtitles/talk/bs.srt").rows
-    assert len(rows) == len(EXPLAINER) and all(r.confidence is not None for r in rows)
-    assert sum(len(r.unknown) for r in rows) > 0
-    assert min(r.confidence for r in rows) < 0.5
+    assert len(rows) == len(EXPLAINER) and all(r.confidence_figure is not None for r in rows)
+    assert sum(len(r.unknown_words) for r in rows) > 0
+    assert min(r.confidence_figure for r in rows) < 0.5
 
 
 @needs_apertium
@@ -136,7 +136,7 @@ def test_spanish_draft_passes_and_status_check_and_page_show_the_signals(make_pr
     result = run("--project", str(root), "draft", "talk", "--to", "es", "--engine", "apertium")
     assert result.exit_code == 0, result.output
     rows = read_record(root / "subtitles/talk/es.srt").rows
-    assert rows[0].unknown == ("Zorblax",) and rows[0].confidence < 1 and rows[1].confidence == 1.0
+    assert rows[0].unknown_words == ("Zorblax",) and rows[0].confidence_figure < 1 and rows[1].confidence == "1.00"
 
     check = json.loads(run("--project", str(root), "check", "talk", "--json").output)
     marked = [f for file in check["files"] for f in file["findings"] if f["rule"] == "engine-marked-words"]
@@ -167,7 +167,7 @@ def test_status_counts_low_confidence_cues_and_the_page_highlights_them(make_pro
     root = project(make_project)
     run("--project", str(root), "draft", "talk", "--to", "bs", "--engine", "apertium", "--force")
     rows = read_record(root / "subtitles/talk/bs.srt").rows
-    low = sum(1 for r in rows if r.confidence < 0.6)
+    low = sum(1 for r in rows if r.confidence_figure < 0.6)
     assert low > len(rows) // 2
     status = json.loads(run("--project", str(root), "status", "--json").output)
     bs = next(t for t in status["videos"][0]["tracks"] if t["language"] == "bs")
@@ -180,7 +180,7 @@ def test_status_counts_low_confidence_cues_and_the_page_highlights_them(make_pro
     assert '<mark class="flagged">' in page  # the words the engine marked, named by check
     # edited cues no longer count: the person changed the text
     track = read_track(root / "subtitles/talk/bs.srt", "bs")
-    first_low = next(i for i, r in enumerate(rows) if r.confidence < 0.6)
+    first_low = next(i for i, r in enumerate(rows) if r.confidence_figure < 0.6)
     texts = [c.text for c in track.cues]
     texts[first_low] = "Ovaj izvještaj sluša preživjele."
     write_srt(root / "subtitles/talk/bs.srt", [(c.start / 1000, c.end / 1000, t) for c, t in zip(track.cues, texts)])
@@ -264,5 +264,5 @@ def test_corpus_drafts_hold_no_engine_artefacts(mode):
         source = " ".join(c.text for c in track.cues)
         text = " ".join(c.text for c in drafted.cues)
         assert artefacts(source, text) == [], path.name
-        assert all(r.confidence is not None for r, c in zip(record.rows, drafted.cues) if strip_tags(c.text).strip())
+        assert all(r.confidence_figure is not None for r, c in zip(record.rows, drafted.cues) if strip_tags(c.text).strip())
         assert all(strip_tags(c.text).strip() for c, s in zip(drafted.cues, track.cues) if strip_tags(s.text).strip())

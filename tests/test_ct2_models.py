@@ -83,7 +83,7 @@ def test_marian_model_installs_lists_and_drafts_before_apertium(models, built, m
                      "wE THANK THE ECPAT TEAM."]
     rows = read_record(root / "subtitles/talk/bs.srt").rows
     assert {r.engine for r in rows} == {"marian"} and {r.model for r in rows} == {"opus-mt-en-zls test"}
-    assert all(0.8 < r.confidence < 1.0 for r in rows), [r.confidence for r in rows]  # the model's own scores, mapped onto the cues
+    assert all(0.8 < r.confidence_figure < 1.0 for r in rows), [r.confidence for r in rows]  # the model's own scores
     assert "3 sentences in one batch" in result.output
 
 
@@ -154,7 +154,7 @@ def test_low_scores_and_unknown_words_reach_status_and_the_threshold(models, bui
     result = run("--project", str(root), "draft", "talk", "--to", "bs")
     assert result.exit_code == 0, result.output
     rows = read_record(root / "subtitles/talk/bs.srt").rows
-    assert all(r.confidence < 0.6 for r in rows)  # an unsure model: low mean token probability
+    assert all(r.confidence_figure < 0.6 for r in rows)  # an unsure model: low mean token probability
     status = json.loads(run("--project", str(root), "status", "--json").output)
     assert next(t for t in status["videos"][0]["tracks"] if t["language"] == "bs")["low_confidence"] == len(rows)
     # text the model's vocabulary does not cover at all: every word is a copied unknown

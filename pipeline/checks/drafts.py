@@ -20,10 +20,12 @@ def engine_marked_words(ctx: TrackContext, s) -> Iterator[Problem]:
     from pipeline.review_record import text_hash
 
     for i, (cue, row) in enumerate(zip(ctx.track.cues, ctx.review_rows)):
-        if row is None or not row.unknown or row.draft_sha != text_hash(cue.text) or row.approved_sha == row.draft_sha:
+        if row is None or not row.unknown_words or row.draft_sha != text_hash(cue.text) \
+                or row.approved_sha == row.draft_sha:
             continue
-        shown = ", ".join(row.unknown[:8]) + (f" and {len(row.unknown) - 8} more" if len(row.unknown) > 8 else "")
-        figure = f" (confidence {row.confidence:.0%})" if row.confidence is not None else ""
-        yield Problem(i, f"{row.model.split(' (')[0]} marked {len(row.unknown)} "
-                         f"word{'s' if len(row.unknown) != 1 else ''} unknown or untranslated: {shown}{figure}",
-                      words=tuple(dict.fromkeys(row.unknown)))
+        words, confidence = row.unknown_words, row.confidence_figure
+        shown = ", ".join(words[:8]) + (f" and {len(words) - 8} more" if len(words) > 8 else "")
+        figure = f" (confidence {confidence:.0%})" if confidence is not None else ""
+        yield Problem(i, f"{row.model.split(' (')[0]} marked {len(words)} "
+                         f"word{'s' if len(words) != 1 else ''} unknown or untranslated: {shown}{figure}",
+                      words=tuple(dict.fromkeys(words)))
