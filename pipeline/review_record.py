@@ -18,6 +18,10 @@ pipeline knows about, in track order::
 * ``draft_sha``: hash of the text the machine wrote — if the SRT's text differs, a person *edited* it;
 * ``approved_sha``: hash of the text a person approved — approval holds only while the text is unchanged;
 * ``approved_by``/``approved_at``: who approved it and when (UTC, ``YYYY-MM-DDTHH:MM:SSZ``);
+* ``confidence``: how far the engine itself trusted the text it drafted, ``0.00``–``1.00`` (see
+  :mod:`pipeline.confidence`; ``-`` when not known: a cue a person made, a record older than the column);
+* ``unknown``: the words of the drafted text the engine marked as unknown, untranslated or badly
+  generated, separated by spaces (``-`` for none);
 * ``cue`` is the cue's position when the record was written; ``-`` marks a drafted cue a person deleted
   (kept so a re-draft does not bring it back).
 
@@ -65,6 +69,7 @@ NONE = "-"
 DELETED = 0  # Row.cue for a drafted cue a person deleted
 ORIGINS = ("machine", "human")
 _TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2}),(\d{3})$")
+_CONFIDENCE = re.compile(r"^(?:-|0(?:\.\d+)?|1(?:\.0+)?)$")
 
 
 class RecordError(SubtitleError):
@@ -112,6 +117,8 @@ class Row:
     edited_at: str = NONE  # ... and when (UTC)
     #: The source text ``source_sha`` hashes, on one line: what a stale cue's source said (for the diff).
     source_text: str = NONE
+    confidence: str = NONE  # the engine's confidence in the drafted text, "0.00"-"1.00" (confidence_figure)
+    unknown: str = NONE  # the words of the drafted text the engine marked, space-separated (unknown_words)
     # A new optional column: one more ``str`` field here, default NONE (nothing else to change).
     extra: dict[str, str] = field(default_factory=dict)  # columns this version does not know, as read
 
@@ -126,6 +133,15 @@ class Row:
 
     def updated(self, **changes) -> "Row":
         return replace(self, **changes)
+
+    @property
+    def confidence_figure(self) -> float | None:
+        """``confidence`` as a number (None when not known)."""
+        return None if self.confidence == NONE else float(self.confidence)
+
+    @property
+    def unknown_words(self) -> tuple[str, ...]:
+        return () if self.unknown == NONE else tuple(self.unknown.split())
 
     def approved(self, text_sha: str, by: str, at: str) -> "Row":
         return replace(self, approved_sha=text_sha, approved_by=_clean(by), approved_at=at)
@@ -184,6 +200,11 @@ def record_path(track_path: Path) -> Path:
 def pending_path(track_path: Path) -> Path:
     """``es.srt`` → ``es.review-pending.tsv``: the record of a draft being written (see the module doc)."""
     return Path(track_path).with_suffix(PENDING_SUFFIX)
+
+
+def confidence_text(figure: float | None) -> str:
+    """A confidence figure as the record writes it (``0.62``; ``-`` for none)."""
+    return NONE if figure is None else f"{min(1.0, max(0.0, figure)):.2f}"
 
 
 def _clean(value: str) -> str:
@@ -269,6 +290,9 @@ def parse_record(text: str, path: Path) -> ReviewRecord:
             raise RecordError(path, f"bad cue number or timing in {line!r}", number, hint=bad)
         known = {name: cells[name] for name in COLUMNS[3:] if name in cells}
         extra = {name: value for name, value in cells.items() if name not in COLUMNS}
+        if not _CONFIDENCE.match(known.get("confidence", NONE)):
+            raise RecordError(path, f"confidence {known['confidence']!r} is not a figure from 0.00 to 1.00", number,
+                              hint=bad)
         rows.append(Row(DELETED if cue == NONE else int(cue), start, end, **known, extra=extra))
     origin = meta.get("origin", "machine")
     if origin not in ORIGINS:

@@ -125,8 +125,9 @@ def _findings(ctx: TrackContext, rule_id: str, severity: str, problems: Iterable
 
 
 def _runnable(ctx: TrackContext, needs: tuple[str, ...]) -> bool:
-    return all({"video": ctx.video_duration_ms is not None, "source": ctx.source is not None,
-                "reference": ctx.reference is not None}[n] for n in needs)
+    facts = {"video": lambda: ctx.video_duration_ms is not None, "source": lambda: ctx.source is not None,
+             "reference": lambda: ctx.reference is not None, "record": lambda: ctx.has_record}
+    return all(facts[n]() for n in needs)
 
 
 def run_rules(contexts: list[TrackContext], pairs: list[PairContext]) -> dict[int, list[Finding]]:

@@ -73,14 +73,16 @@ def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()
 
     rows = collect_status(project, videos, app.runner, report)
     table = Table(title=f"{project.name}", title_justify="left")
-    counted = ("machine", "edited", "approved", "stale")
-    headers = {"machine": "unreviewed"}
-    for col in ("video", "lang", "origin", "cues", *counted, "findings", "comments", "publishable", "last approval", "note"):
+    counted = ("machine", "edited", "approved", "stale", "low_confidence")
+    headers = {"machine": "unreviewed", "low_confidence": "low conf."}
+    for col in ("video", "lang", "origin", "cues", *counted, "findings", "comments", "publishable", "last approval",
+                "note"):
         table.add_column(headers.get(col, col), justify="right" if col == "cues" or col in counted else "left")
     for row in rows:
         first = True
         for t in row["tracks"]:
-            counts = [str(t["counts"].get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
+            known = {**t["counts"], "low_confidence": t["low_confidence"]}
+            counts = [str(known.get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
             table.add_row(row["video"] if first else "", t["language"], t["origin"], str(t["cues"]), *counts,
                           _findings(t["findings"]), _comments(t["open_comments"]),
                           "yes" if t["publishable"] else "no", _approval(t),
@@ -106,9 +108,10 @@ def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()
 @pass_app
 def status_cmd(app: AppContext, videos: tuple[str, ...], as_json: bool) -> None:
     """Show videos x languages: origin (human / machine / unknown), cues, review counts of drafts
-    (unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them),
-    whether each track is publishable and why not, who approved it last and when (UTC), and its open
-    review comments (the workbench's, in <lang>.notes.tsv)."""
+    (unreviewed, edited, approved, stale, and unreviewed cues the engine itself had low confidence in),
+    `check` findings (errors, warnings; `pipeline check` lists them), whether each track is publishable
+    and why not, who approved it last and when (UTC), and its open review comments (the workbench's, in
+    <lang>.notes.tsv)."""
     project = app.project()
     if as_json:
         click.echo(json.dumps({"project": project.name, "videos": collect_status(project, videos, app.runner)}, indent=2,

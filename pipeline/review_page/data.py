@@ -60,6 +60,9 @@ class ReviewRow:
     state: str  # one of pipeline.tracks.CUE_STATES
     source: list[str] = field(default_factory=list)  # source cues spoken at the same time
     findings: list[Finding] = field(default_factory=list)
+    confidence: float | None = None  # the engine's own confidence in the machine text (pipeline.confidence)
+    unknown: tuple[str, ...] = ()  # words the engine marked in the machine text
+    low_confidence: bool = False  # unreviewed machine text below the project's low_confidence
 
     @property
     def state_label(self) -> str:
@@ -67,7 +70,8 @@ class ReviewRow:
 
     @property
     def flagged_words(self) -> tuple[str, ...]:
-        """Words of the cue that findings name (misspelt words), for the page to mark in the text."""
+        """Words of the cue that findings name (misspelt words, words the engine marked unknown), for the
+        page to mark in the text."""
         return tuple(dict.fromkeys(w for f in self.findings for w in f.words))
 
     @property
@@ -114,6 +118,10 @@ class LanguageView:
     @property
     def attention_count(self) -> int:
         return sum(r.needs_attention for r in self.rows)
+
+    @property
+    def low_confidence_count(self) -> int:
+        return sum(r.low_confidence for r in self.rows)
 
 
 @dataclass
@@ -251,7 +259,8 @@ def gather(
             source_cues = list(track.cues)
         for s in states:
             view.rows.append(ReviewRow(s.number, s.start, s.end, s.text, s.state,
-                                       findings=[_as_finding(f) for f in findings.get((language, s.number), ())]))
+                                       findings=[_as_finding(f) for f in findings.get((language, s.number), ())],
+                                       confidence=s.confidence, unknown=s.unknown, low_confidence=s.low))
         views.append(view)
     spoken = SpokenAt(source_cues)
     for view in views:
