@@ -14,6 +14,8 @@ The only module that talks to enchant. What it adds to the dictionary (facts mea
   ``prezivjeli`` → ``preživjeli``) are checked against the dictionary instead: about 4 ms a word.
 * One dictionary per thread (one shared by threads gave wrong results and once crashed), each remembering
   the words it has judged, so a project's tracks in one language do not check a word twice.
+* Answers kept between runs (:mod:`pipeline.spelling_cache`): enchant and the dictionary are loaded only
+  when a word or a suggestion is not remembered, so checking a track again does not load them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from pipeline import languages
+from pipeline import languages, spelling_cache
 from pipeline.formats.encoding import canonical_text
 from pipeline.language_table import LanguageProfile, profile
 
@@ -47,14 +49,19 @@ class Misspelling:
 class Dictionary:
     """One Hunspell dictionary, for one thread: ``check`` a word, ``suggest`` up to three."""
 
-    def __init__(self, tag: str, lang: LanguageProfile | None):
-        import enchant
-
+    def __init__(self, tag: str, lang: LanguageProfile | None, memory: spelling_cache.Remembered | None = None):
         self.tag = tag
-        self._dict = enchant.Broker().request_dict(tag)
+        self._enchant = None  # loaded on the first question the memory cannot answer
         self._lang = lang
-        self._known: dict[str, bool] = {}
-        self._suggested: dict[str, tuple[str, ...]] = {}
+        self._memory = memory
+        if memory is not None:
+            memory.tag = tag
+        self._known: dict[str, bool] = memory.known if memory is not None else {}
+        self._suggested: dict[str, tuple[str, ...]] = memory.suggested if memory is not None else {}
+        self._learnt = False  # answers not yet saved
+        # candidates tried for suggestions: hundreds a word, so remembered in this process only (the
+        # suggestions themselves are saved)
+        self._candidates: dict[str, bool] = {}
         lower = (lang.letters if lang else "").lower()
         if lang is not None and lang.script == "Arabic":
             self._alphabet = _ARABIC_LETTERS
@@ -70,12 +77,37 @@ class Dictionary:
                 variants.setdefault(base, []).append(ch)
         self._variants = variants
 
+    @property
+    def loaded(self) -> bool:
+        """Whether enchant's dictionary has been loaded (not when every answer was remembered)."""
+        return self._enchant is not None
+
+    def _dict(self):
+        if self._enchant is None:
+            import enchant
+
+            self._enchant = enchant.Broker().request_dict(self.tag)
+            if self._memory is not None:
+                spelling_cache.refresh(self._memory)
+        return self._enchant
+
     def check(self, word: str) -> bool:
         known = self._known.get(word)
         if known is None:
             if len(self._known) >= _MEMO_LIMIT:
                 self._known.clear()
-            known = self._known[word] = self._dict.check(word)
+            known = self._known[word] = self._dict().check(word)
+            self._learnt = True
+        return known
+
+    def _check_candidate(self, word: str) -> bool:
+        known = self._known.get(word)
+        if known is None:
+            known = self._candidates.get(word)
+        if known is None:
+            if len(self._candidates) >= _MEMO_LIMIT:
+                self._candidates.clear()
+            known = self._candidates[word] = self._dict().check(word)
         return known
 
     def suggest(self, word: str, limit: int = 3) -> tuple[str, ...]:
@@ -84,7 +116,14 @@ class Dictionary:
             if len(self._suggested) >= _MEMO_LIMIT:
                 self._suggested.clear()
             self._suggested[word] = self._ranked(word, limit)
+            self._learnt = True
         return self._suggested[word]
+
+    def remember(self) -> None:
+        """Save the answers learnt since the last save to the user's cache (a no-op when none were)."""
+        if self._learnt and self._memory is not None:
+            spelling_cache.save(self._memory, _MEMO_LIMIT)
+            self._learnt = False
 
     def _ranked(self, word: str, limit: int) -> tuple[str, ...]:
         """The word with its diacritics restored first (``despues``: ``después``), then the first few words one
@@ -116,7 +155,7 @@ class Dictionary:
             shown = cand[:1].upper() + cand[1:] if capital else cand
             if cand and shown not in seen:
                 seen.add(shown)
-                if self.check(shown):
+                if self._check_candidate(shown):
                     yield shown
 
     def _restored(self, word: str) -> Iterable[str]:
@@ -137,13 +176,18 @@ class Dictionary:
 _local = threading.local()
 
 
-def _broker_tag(language: str, lang: LanguageProfile | None) -> str | None:
+def _candidate_tags(language: str, lang: LanguageProfile | None) -> list[str]:
+    """Dictionary tags to try for a language, best first: the table's, the tag as written, the base language."""
+    tags = [lang.dictionary] if lang and lang.dictionary else []
+    tags += [language.replace("-", "_"), languages.base(language)]
+    return [t for t in dict.fromkeys(tags) if t]
+
+
+def _broker_tag(tags: list[str]) -> str | None:
     import enchant
 
     broker = enchant.Broker()
-    tags = [lang.dictionary] if lang and lang.dictionary else []
-    tags += [language.replace("-", "_"), languages.base(language)]
-    return next((t for t in dict.fromkeys(tags) if t and broker.dict_exists(t)), None)
+    return next((t for t in tags if broker.dict_exists(t)), None)
 
 
 def dictionary_for(language: str | None) -> Dictionary | None:
@@ -154,13 +198,16 @@ def dictionary_for(language: str | None) -> Dictionary | None:
     _local.dictionaries = cache
     if language not in cache:
         lang = profile(language)
-        tag = _broker_tag(language, lang)
-        cache[language] = Dictionary(tag, lang) if tag else None
+        tags = _candidate_tags(language, lang)
+        memory = spelling_cache.load(language, tags)
+        tag = memory.tag or _broker_tag(tags)
+        cache[language] = Dictionary(tag, lang, memory) if tag else None
     return cache[language]
 
 
 def forget_dictionaries() -> None:
-    """Drop this thread's dictionaries and what they remember (tests and benchmarks start afresh with it)."""
+    """Drop this thread's dictionaries and what they remember in memory, like a new process (the cache in
+    the user's cache folder stays: tests and benchmarks point ``XDG_CACHE_HOME`` elsewhere to start empty)."""
     _local.dictionaries = {}
 
 
@@ -202,7 +249,16 @@ def _stem(word: str) -> str:
 def misspellings(texts: list[str], dictionary: Dictionary, keep: frozenset[str] = frozenset(),
                  lang: LanguageProfile | None = None) -> list[Misspelling]:
     """Words of ``texts`` (visible cue texts, in order) the dictionary does not know, one per cue and word,
-    with up to three suggestions. ``keep``: the project's words (casefolded), never flagged."""
+    with up to three suggestions. ``keep``: the project's words (casefolded), never flagged. What the
+    dictionary was asked is saved to the user's cache for the next run."""
+    try:
+        return _misspellings(texts, dictionary, keep, lang)
+    finally:
+        dictionary.remember()
+
+
+def _misspellings(texts: list[str], dictionary: Dictionary, keep: frozenset[str],
+                  lang: LanguageProfile | None) -> list[Misspelling]:
     joined, distinct, names = _words(texts)
 
     def fine(word: str) -> bool:
