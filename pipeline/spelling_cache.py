@@ -22,11 +22,12 @@ lost in a crash is rebuilt). Any error reading or writing the cache only costs s
 from __future__ import annotations
 
 import contextlib
-import glob
 import hashlib
 import json
 import logging
 import os
+import platform
+import sysconfig
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,9 +40,11 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 #: Source files whose code decides a verdict or a suggestion: a change to any of them forgets the cache.
 _JUDGING_CODE = ("spelling.py", "language_table.py", "formats/encoding.py")
-#: The enchant and Hunspell libraries (an upgrade may judge differently), found by these patterns.
-_LIBRARIES = ("/usr/lib/*/libhunspell*.so*", "/usr/lib/*/libenchant-2.so*", "/usr/lib/*/enchant-2/*.so",
-              "/usr/lib64/libhunspell*.so*", "/usr/lib64/libenchant-2.so*", "/usr/lib64/enchant-2/*.so")
+#: The enchant and Hunspell libraries (an upgrade may judge differently): files starting so in these folders
+#: and their ``enchant-2`` provider folders (one listing each: a glob of /usr/lib/*/ took 16 ms).
+_LIBRARIES = ("libhunspell", "libenchant-2")
+_LIBRARY_FOLDERS = (f"/usr/lib/{sysconfig.get_config_var('MULTIARCH') or platform.machine() + '-linux-gnu'}",
+                    "/usr/lib64", "/usr/lib", "/usr/local/lib")
 
 
 @dataclass
@@ -94,6 +97,13 @@ def _stamp(path: Path) -> list:
     return [str(path), st.st_size, st.st_mtime_ns, st.st_ino]
 
 
+def _listing(folder: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:
+        return []
+
+
 @lru_cache(maxsize=None)
 def _code_identity() -> str:
     digest = hashlib.sha256(__version__.encode())
@@ -115,7 +125,9 @@ def cache_key(language: str, tags: list[str]) -> str:
     for folder in (config, Path("/usr/share/enchant-2"), Path("/usr/local/share/enchant-2"),
                    Path("/etc/enchant-2"), Path("/etc/enchant")):
         parts.append(_stamp(folder / "enchant.ordering"))
-    parts.extend(_stamp(Path(p)) for pattern in _LIBRARIES for p in sorted(glob.glob(pattern)))
+    for folder in map(Path, _LIBRARY_FOLDERS):
+        parts.extend(_stamp(folder / name) for name in _listing(folder) if name.startswith(_LIBRARIES))
+        parts.extend(_stamp(folder / "enchant-2" / name) for name in _listing(folder / "enchant-2"))
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
