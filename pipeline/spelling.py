@@ -237,7 +237,7 @@ def _words(texts: list[str]) -> tuple[str, set[str], set[str]]:
     joined = "\x1e".join(texts)
     if "’" in joined:
         joined = joined.replace("’", "'")
-    joined = _SKIP.sub(" ", joined)
+    joined = _SKIP.sub(lambda m: " " * len(m.group()), joined)  # same length: offsets find the cue
     names = {w.casefold() for w in _NAME.findall(joined) if not w.isupper()}
     return joined, set(_WORDS.findall(joined)), names
 
