@@ -100,6 +100,10 @@ class Dictionary:
             self._learnt = True
         return known
 
+    def remembers_knowing(self, word: str) -> bool:
+        """Whether the dictionary is remembered to know ``word`` (False also when not asked yet)."""
+        return self._known.get(word) is True
+
     def _check_candidate(self, word: str) -> bool:
         known = self._known.get(word)
         if known is None:
@@ -282,6 +286,9 @@ def _misspellings(texts: list[str], dictionary: Dictionary, keep: frozenset[str]
             return tuple(p for p in word.split("-") if p and not fine(p) and not _known(p, dictionary)) or (word,)
         return (word,)
 
+    if lang is None or not lang.comma_below:
+        # most words are ones the dictionary is remembered to know, which judge() would pass: skip its calls
+        distinct = [w for w in distinct if not dictionary.remembers_knowing(w)]
     wrong = {word: forms for word in distinct if (forms := judge(word))}
     out: list[Misspelling] = []
     if not wrong:
