@@ -49,9 +49,12 @@ class Misspelling:
 class Dictionary:
     """One Hunspell dictionary, for one thread: ``check`` a word, ``suggest`` up to three."""
 
-    def __init__(self, tag: str, lang: LanguageProfile | None, memory: spelling_cache.Remembered | None = None):
+    def __init__(self, tag: str, lang: LanguageProfile | None, memory: spelling_cache.Remembered | None = None,
+                 loaded=None):
+        """``loaded``: enchant's dictionary for ``tag`` if already loaded; otherwise it is loaded on the first
+        question ``memory`` (the answers kept between runs) cannot answer."""
         self.tag = tag
-        self._enchant = None  # loaded on the first question the memory cannot answer
+        self._enchant = None
         self._lang = lang
         self._memory = memory
         if memory is not None:
@@ -76,6 +79,8 @@ class Dictionary:
             if base.isascii() and base != ch:
                 variants.setdefault(base, []).append(ch)
         self._variants = variants
+        if loaded is not None:
+            self._adopt(loaded)
 
     @property
     def loaded(self) -> bool:
@@ -86,10 +91,13 @@ class Dictionary:
         if self._enchant is None:
             import enchant
 
-            self._enchant = enchant.Broker().request_dict(self.tag)
-            if self._memory is not None:
-                spelling_cache.refresh(self._memory)
+            self._adopt(enchant.Broker().request_dict(self.tag))
         return self._enchant
+
+    def _adopt(self, loaded) -> None:
+        self._enchant = loaded
+        if self._memory is not None:
+            spelling_cache.refresh(self._memory)  # loading may have created the personal word list
 
     def check(self, word: str) -> bool:
         known = self._known.get(word)
@@ -187,11 +195,19 @@ def _candidate_tags(language: str, lang: LanguageProfile | None) -> list[str]:
     return [t for t in dict.fromkeys(tags) if t]
 
 
-def _broker_tag(tags: list[str]) -> str | None:
+def _broker_tag(tags: list[str]):
+    """The first tag whose dictionary loads, and the loaded dictionary (None, None when none does)."""
     import enchant
 
     broker = enchant.Broker()
-    return next((t for t in tags if broker.dict_exists(t)), None)
+    for tag in tags:
+        if not broker.dict_exists(tag):
+            continue
+        try:  # a provider may claim a language whose data is missing (hspell without its word list)
+            return tag, broker.request_dict(tag)
+        except enchant.errors.Error:
+            continue
+    return None, None
 
 
 def dictionary_for(language: str | None) -> Dictionary | None:
@@ -204,8 +220,8 @@ def dictionary_for(language: str | None) -> Dictionary | None:
         lang = profile(language)
         tags = _candidate_tags(language, lang)
         memory = spelling_cache.load(language, tags)
-        tag = memory.tag or _broker_tag(tags)
-        cache[language] = Dictionary(tag, lang, memory) if tag else None
+        tag, loaded = (memory.tag, None) if memory.tag else _broker_tag(tags)
+        cache[language] = Dictionary(tag, lang, memory, loaded) if tag else None
     return cache[language]
 
 

@@ -26,9 +26,7 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import sysconfig
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -43,7 +41,7 @@ _JUDGING_CODE = ("spelling.py", "language_table.py", "formats/encoding.py")
 #: The enchant and Hunspell libraries (an upgrade may judge differently): files starting so in these folders
 #: and their ``enchant-2`` provider folders (one listing each: a glob of /usr/lib/*/ took 16 ms).
 _LIBRARIES = ("libhunspell", "libenchant-2")
-_LIBRARY_FOLDERS = (f"/usr/lib/{sysconfig.get_config_var('MULTIARCH') or platform.machine() + '-linux-gnu'}",
+_LIBRARY_FOLDERS = (f"/usr/lib/{sysconfig.get_config_var('MULTIARCH') or os.uname().machine + '-linux-gnu'}",
                     "/usr/lib64", "/usr/lib", "/usr/local/lib")
 
 
@@ -85,7 +83,7 @@ def _dictionary_folders() -> list[Path]:
     data_dirs = [d for d in os.environ.get("XDG_DATA_DIRS", "/usr/local/share:/usr/share").split(":") if d]
     folders = [_config_home() / "hunspell", *(Path(d) / "hunspell" for d in data_dirs),
                Path("/usr/share/hunspell"), Path("/usr/share/myspell"), Path("/usr/share/myspell/dicts"),
-               Path("/usr/lib/aspell"), Path("/var/lib/aspell")]
+               Path("/usr/lib/aspell"), Path("/var/lib/aspell"), Path("/usr/share/hspell")]
     return list(dict.fromkeys(folders))
 
 
@@ -189,6 +187,8 @@ def save(memory: Remembered, limit: int) -> None:
     ``limit`` words: past it, only this process's). Never raises: a cache that cannot be written costs speed."""
     if memory.path is None or memory.tag is None:
         return
+    import tempfile
+
     try:
         memory.path.parent.mkdir(parents=True, exist_ok=True)
         with open(memory.path.with_name(memory.path.name + ".lock"), "a") as lock:

@@ -14,8 +14,9 @@ Plugging in a rule::
             if ...:
                 yield Problem(i, "what is wrong")
 
-Its module must be imported by :mod:`pipeline.checks` (see ``RULE_MODULES`` there). Parameters become
-keys of the catalog's ``[check]`` section (tunable per project, video and language); every rule's level
+Put it in a module named in ``RULE_MODULES`` (:mod:`pipeline.checks`): an existing one, or name your new
+module there (that tuple is what gets imported; a test fails for a rule module it does not name).
+Parameters become keys of the catalog's ``[check]`` section (tunable per project, video and language); every rule's level
 is tunable with ``severity = { my-rule = "error" }`` (``"off"`` switches it off).
 """
 
@@ -81,7 +82,7 @@ class Rule:
     summary: str
     func: Callable[..., Iterable]
     scope: str = "track"  # "track" or "pair"
-    needs: tuple[str, ...] = ()  # context facts without which the rule cannot run: "video", "source"
+    needs: tuple[str, ...] = ()  # context facts without which the rule cannot run: "video", "source", "reference"
 
 
 #: Every rule by id, in registration order (the order findings of one cue are listed in).
@@ -130,6 +131,10 @@ class TrackContext:
     source_path: Path | None = None
     video: str | None = None
     project: Any = None  # pipeline.project.Project, for rules that read project files (glossary)
+    #: The track whose speech this one must cover: the video's audio-language track (or, without one,
+    #: the track this one was drafted from); None for that track itself and for loose files.
+    reference: Track | None = None
+    reference_language: str | None = None
 
     @cached_property
     def plain(self) -> list[str]:
