@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 
 import pytest
 
@@ -19,6 +20,7 @@ from pipeline.fsutil import folder_lock
 from pipeline.project import load_project
 from pipeline.review_page import collect_findings, gather
 from pipeline.review_record import read_record, record_path
+from pipeline.formats import read_track
 from test_review_page import PageWatch, browser  # noqa: F401 - the browser fixture
 from test_review_workbench import CARD, Api, _open, run_cli
 
@@ -138,6 +140,46 @@ def test_declare_needs_the_key_and_refuses_a_file_changed_since(api):
     # Declaring again changes nothing and says who did it first.
     status, again, _ = api.post(RU + "/declare", {"file_version": after["file_version"], "reviewer": "Bo"})
     assert status == 200 and again["already"] and again["declared_by"] == "Irina Petrova"
+
+
+def test_reviewers_declaring_and_saving_at_once(api):
+    """Four reviewers declare the same track while a fifth saves a cue of it: one declaration is recorded
+    (the others are told who was first, or that the file changed under them), never a declaration of text
+    that is not on disk, and the saved cue is whole."""
+    path = api.project.track_path("talk", "ru")
+    ru = api.track("ru")
+    results = {}
+    start = threading.Barrier(5)
+
+    def declare(name):
+        start.wait()
+        results[name] = api.post(RU + "/declare", {"file_version": ru["file_version"], "reviewer": name})
+
+    def save():
+        start.wait()
+        results["save"] = api.post(RU + "/cues/4", {"version": ru["cues"][3]["version"],
+                                                    "text": "Службы поддержки всегда помогают."})
+
+    names = ["Irina Petrova", "Ana Ruiz", "Bo Lindqvist", "Mira Hadžić"]
+    threads = [threading.Thread(target=declare, args=(n,)) for n in names] + [threading.Thread(target=save)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results["save"][0] == 200, results["save"]
+    assert [c.text for c in read_track(path).cues][3] == "Службы поддержки всегда помогают."
+    declared = {n: results[n][1] for n in names if results[n][0] == 200}
+    assert {results[n][0] for n in names} <= {200, 409}
+    # A declaration answered 200 was made before the save changed the file: the first one, or "already".
+    first = [n for n, d in declared.items() if not d["already"]]
+    assert len(first) <= 1
+    record = read_record(path) if record_path(path).exists() else None
+    if first:
+        assert record.origin == "human" and record.declared_by == first[0]
+        assert all(d["declared_by"] == first[0] for d in declared.values())
+    else:  # the save came first: every declaration was about text no longer on disk
+        assert record is None and not declared
+        assert {results[n][0] for n in names} == {409}
 
 
 def test_declare_bad_input_locks_and_tracks_that_cannot_be_declared(api):
