@@ -297,6 +297,21 @@ def test_a_reviewer_declares_a_track_of_unknown_origin_theirs(browser, marked): 
         assert "Irina Petrova" in question and "subtitles/talk/ru.srt" in question and "pipeline build" in question
         page.click("#declare-cancel")
         assert page.locator("#declare-confirm").is_hidden() and not record_path(path).exists()
+        # Text typed and not saved is not part of the file a declaration is about: save or undo it first,
+        # whether it was typed before asking or while the question was open.
+        edit = page.locator(CARD.format(2) + " textarea.edit")
+        edit.fill("Зорблакс встретил Квендича вчера.")
+        page.click("#declare-start")
+        assert page.locator("#declare-confirm").is_hidden()
+        assert "Cue 2 has unsaved text" in page.locator("#declare-msg").inner_text()
+        page.click(CARD.format(2) + " .revert")
+        page.click("#declare-start")
+        assert page.locator("#declare-confirm").is_visible()
+        edit.fill("Зорблакс встретил Квендича вчера.")
+        page.click("#declare-yes")
+        assert page.locator("#declare-confirm").is_hidden() and not record_path(path).exists()
+        assert "Cue 2 has unsaved text" in page.locator("#declare-msg").inner_text()
+        page.click(CARD.format(2) + " .revert")
         # Asked again, and confirmed.
         page.click("#declare-start")
         page.click("#declare-yes")

@@ -706,8 +706,19 @@
     $("declare-msg").className = "msg" + (text ? (bad ? " bad" : " good") : "");
   }
 
+  // A declaration is about the file on disk: text typed here and not saved is not part of it.
+  function unsavedBeforeDeclaring() {
+    var dirty = dirtyCards();
+    if (!dirty.length) { return false; }
+    $("declare-confirm").hidden = true;
+    declareMessage("Cue " + dirty.map(function (c) { return c.number; }).join(", ") + " has unsaved text: save it " +
+      "(Ctrl+S) or undo it first. A declaration is about the file as it is on disk.", true);
+    dirty[0].edit.focus();
+    return true;
+  }
+
   $("declare-start").addEventListener("click", function () {
-    if (!state.track || needReviewer(null)) { return; }
+    if (!state.track || needReviewer(null) || unsavedBeforeDeclaring()) { return; }
     $("declare-question").textContent = "Declare, as " + reviewer() + ", that a person wrote " + state.track.path +
       " (it is not machine output) and that you answer for it? Your name and the time are recorded in its review " +
       "record, and once check passes the comms team's `pipeline build` publishes it as it is now.";
@@ -724,7 +735,7 @@
   });
 
   $("declare-yes").addEventListener("click", function () {
-    if (!state.track || needReviewer(null)) { return; }
+    if (!state.track || needReviewer(null) || unsavedBeforeDeclaring()) { return; }
     var lang = state.lang;
     $("declare-yes").disabled = true;
     api("POST", trackPath("/declare"), { file_version: state.declareVersion, reviewer: reviewer() })
