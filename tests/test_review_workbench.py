@@ -782,6 +782,26 @@ def test_a_server_error_is_json_not_a_traceback(api, monkeypatch, caplog):
     assert status == 500 and "a bug" in data["error"] and "simulated" not in data["error"]
 
 
+def test_every_api_address_is_documented():
+    """docs/review-api.md has a section for each address the server routes (scripts rely on that page)."""
+    from pipeline.review_page.server import ROUTES
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "review-api.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### (.+)$", docs, re.MULTILINE))
+    names = {"<int:number>": "<number>", "<int:comment>": "<id>"}
+    missing = []
+    for rule in ROUTES.iter_rules():
+        if rule.rule == "/":
+            continue
+        shown = rule.rule.replace("/api/videos/<video>/tracks/<lang>", "…/tracks/es")
+        for raw, doc in names.items():
+            shown = shown.replace(raw, doc)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if not any(f"`{method} {shown}`" in h for h in headings):
+                missing.append(f"{method} {shown}")
+    assert missing == []
+
+
 # ---------------------------------------------------------------- in a real browser
 
 from test_review_page import PageWatch, browser  # noqa: E402,F401 - the module's browser fixture
