@@ -43,7 +43,7 @@ LOCK_OWNER = ".lock.owner"
 #: (bench/build.py; docs/rendering.md), frames identical. ``[render] decode_once``.
 DECODE_ONCE_DEFAULT = True
 _INPUT_NAMES = {"source": "source video", "style": "style", "profile": "profile", "pipeline": "pipeline version",
-                "draft": "draft status", "tracks": "track list"}
+                "draft": "draft status", "tracks": "track list", "tags": "title or audio language"}
 
 
 def default_jobs() -> int:

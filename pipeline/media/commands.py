@@ -125,6 +125,24 @@ class Watermark:
 
 
 @dataclass(frozen=True)
+class ContainerTags:
+    """What a published file says about itself: the video's title (container metadata) and the language
+    of its audio (the audio stream's ISO 639-2 tag; players and platforms read it, ``und`` otherwise)."""
+
+    title: str | None = None
+    audio_language: str | None = None  # BCP-47
+
+    def output_kwargs(self, has_audio: bool) -> dict[str, str]:
+        """ffmpeg output options writing these tags (MP4 and MKV keep both)."""
+        kwargs = {}
+        if self.title:
+            kwargs["metadata"] = f"title={self.title}"
+        if self.audio_language and has_audio:
+            kwargs["metadata:s:a:0"] = f"language={languages.to_iso639_2(self.audio_language)}"
+        return kwargs
+
+
+@dataclass(frozen=True)
 class BurnOutput:
     """One burned-in output of a source: its caption, frame, encode and file."""
 
@@ -134,6 +152,7 @@ class BurnOutput:
     encoding: Encoding = Encoding()
     watermark: Watermark | None = None
     source_size: tuple[int, int] | None = field(default=None, compare=False)
+    tags: ContainerTags = ContainerTags()
 
 
 def fit_picture(stream, fit: FrameFit | None):
@@ -174,12 +193,12 @@ def _frame_of(out: BurnOutput) -> tuple[int, int] | None:
     return (out.fit.width, out.fit.height) if out.fit else out.source_size
 
 
-def _encode_kwargs(encoding: Encoding, has_audio: bool) -> dict:
+def _encode_kwargs(encoding: Encoding, has_audio: bool, tags: ContainerTags = ContainerTags()) -> dict:
     kwargs = {"vcodec": "libx264", "preset": encoding.preset, "crf": encoding.crf, "pix_fmt": "yuv420p",
               "movflags": "+faststart"}
     if has_audio:
         kwargs.update({"acodec": "aac", "b:a": encoding.audio_bitrate})
-    return kwargs
+    return kwargs | tags.output_kwargs(has_audio)
 
 
 def burn_in_many(source: Path, outputs: Sequence[BurnOutput], *, has_audio: bool = True) -> list[str]:
@@ -194,7 +213,7 @@ def burn_in_many(source: Path, outputs: Sequence[BurnOutput], *, has_audio: bool
         picture = fit_picture(branch, out.fit)
         picture = draw_banner(draw_caption(picture, out.caption, _frame_of(out)), out.watermark)
         streams = [picture] + ([src["a:0"]] if has_audio else [])
-        nodes.append(ffmpeg.output(*streams, str(out.output), **_encode_kwargs(out.encoding, has_audio)))
+        nodes.append(ffmpeg.output(*streams, str(out.output), **_encode_kwargs(out.encoding, has_audio, out.tags)))
     graph = nodes[0] if len(nodes) == 1 else ffmpeg.merge_outputs(*nodes)
     return ffmpeg.compile(graph, cmd="ffmpeg", overwrite_output=True)
 
@@ -245,15 +264,17 @@ class SoftTrack:
 
     @property
     def display_title(self) -> str:
-        return self.title or languages.display_name(self.language, self.language).capitalize()
+        return self.title or languages.own_name(self.language)
 
 
 def soft_subtitles(
     source: Path, tracks: Sequence[SoftTrack], output: Path, *, container: str, has_audio: bool = True,
+    tags: ContainerTags = ContainerTags(),
 ) -> list[str]:
     """argv: video and audio copied, every track added as a switchable subtitle stream.
 
     ``container`` is ``mp4`` (mov_text; MP4 drops titles) or ``mkv`` (SRT with language and title).
+    ``tags``: the file's title and its audio's language.
     """
     if container not in ("mp4", "mkv"):
         raise ValueError(f"unsupported container {container!r}")
@@ -266,6 +287,7 @@ def soft_subtitles(
         kwargs[f"disposition:s:{n}"] = "default" if track.default else "0"
     if container == "mp4":
         kwargs["movflags"] = "+faststart"
+    kwargs |= tags.output_kwargs(has_audio)
     out = ffmpeg.output(*streams, str(output), **kwargs)
     argv = ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
     if container == "mkv":

@@ -32,6 +32,7 @@ and records jobs without knowing any kind by name. ``docs/contributing.md`` ("Ad
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,8 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Hashable, Sequence
 
 from pipeline import __version__
 from pipeline.errors import MediaError, PipelineError
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import atomic_write_text, sha256_text
+from pipeline.media.commands import ContainerTags
 from pipeline.media.probe import probe
 from pipeline.media.runner import FfmpegRunner, Progress
 
@@ -56,7 +58,7 @@ DRAFT_BANNER = "MACHINE DRAFT \u2014 NOT FOR PUBLICATION"
 WORK = ".work"
 #: Bump when a change to the code alters what outputs look like without a release: every output records
 #: the pipeline's version with this revision, so the next build redoes them.
-RENDER_REVISION = 2
+RENDER_REVISION = 3
 PIPELINE_INPUT = f"{__version__}+r{RENDER_REVISION}"
 #: How much shorter than its source an output may be before it counts as cut short (container and stream
 #: ends differ by a few frames; a damaged source comes out seconds short).
@@ -154,6 +156,16 @@ class VideoPlan:
     @property
     def size(self) -> tuple[int, int] | None:
         return (self.info.width, self.info.height) if self.info.width and self.info.height else None
+
+    @property
+    def tags(self) -> ContainerTags:
+        """The title and audio language a media output carries in its container."""
+        return ContainerTags(self.video.title, self.video.audio_language)
+
+    @property
+    def tags_input(self) -> dict[str, str]:
+        """The ``tags`` input of a media output carrying :attr:`tags` (a new title rebuilds it)."""
+        return {"tags": sha256_text(json.dumps([self.video.title, self.video.audio_language]))}
 
     def track_inputs(self, track: PlannedTrack, *, with_source: bool = True) -> dict[str, str]:
         """The inputs of an output made from one track (and the source video, unless ``with_source`` is

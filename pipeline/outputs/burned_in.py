@@ -38,9 +38,11 @@ class BurnSpec:
     encoding: commands.Encoding
     watermark: commands.Watermark | None
     source_size: tuple[int, int] | None
+    tags: commands.ContainerTags = commands.ContainerTags()
 
     def output(self, path: Path) -> commands.BurnOutput:
-        return commands.BurnOutput(self.caption, path, self.fit, self.encoding, self.watermark, self.source_size)
+        return commands.BurnOutput(self.caption, path, self.fit, self.encoding, self.watermark, self.source_size,
+                                   self.tags)
 
 
 def rtl_text(srt_text: str) -> str:
@@ -121,8 +123,9 @@ class BurnedIn(FfmpegKind):
             return job
         watermark = commands.Watermark(DRAFT_BANNER, fonts.ui_font()) if draft else None
         fit = profile.frame(*size) if size else None
-        job.spec = BurnSpec(video.video.source, video.info.has_audio, caption, fit, profile.encoding, watermark, size)
-        job.inputs |= looks | {"draft": str(draft),
+        job.spec = BurnSpec(video.video.source, video.info.has_audio, caption, fit, profile.encoding, watermark, size,
+                            video.tags)
+        job.inputs |= looks | video.tags_input | {"draft": str(draft),
                                "profile": sha256_text(json.dumps(profile.fingerprint(*(size or (0, 0))),
                                                                  sort_keys=True))}
         job.work_files, job.font_links = files, links
