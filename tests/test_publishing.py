@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import ffprobe_json
+from imaging import gray, ink_box
 from pipeline.build import BuildOptions, run_build
 from pipeline.project import load_project
 
@@ -47,3 +49,97 @@ def test_media_outputs_carry_the_title_and_the_audio_language(make_project):
     rebuilt = {j.path for j in _build(root).built}
     assert {"talk/talk.en.burned-in.mp4", "talk/talk.subtitled.mp4", "talk/talk.subtitled.mkv"} <= rebuilt
     assert "talk/talk.en.vtt" not in rebuilt
+
+
+# -- social formats: fill, safe zone, line breaking -------------------------------------------------------
+
+#: A two-line web cue (42-character lines) that the vertical frame must re-break, and a short one.
+LONG_ES = [(0.5, 2.5, "Las personas sobrevivientes merecen ser\nescuchadas, creídas y apoyadas por todos.")]
+
+
+def caption_ink(path: Path, at: float = 1.5, before: float = 0.1) -> np.ndarray:
+    """Where the caption is: the frame with a cue against the same frame before any cue (a still picture)."""
+    return np.abs(gray(path, at) - gray(path, before)) > 0.25
+
+
+def text_lines(ink: np.ndarray, size_px: float) -> int:
+    """Lines of caption text in an ink mask (or in a frame: its white pixels): peaks of the rows' ink count,
+    one per line (the x-height band is the densest), at least half a line's height apart."""
+    rows = (ink if ink.dtype == bool else ink > 0.8).sum(axis=1).astype(float)
+    width = max(1, int(size_px * 0.3))
+    rows = np.convolve(rows, np.ones(width) / width, mode="same")
+    reach, peaks, last = int(size_px * 0.45), 0, -(10 ** 9)
+    for i, value in enumerate(rows):
+        if value > 0.05 * rows.max() and value == rows[max(0, i - reach): i + reach + 1].max() and i - last > reach:
+            peaks, last = peaks + 1, i
+    return peaks
+
+
+@pytest.mark.slow
+def test_vertical_captions_stay_in_the_safe_zone_rebroken_to_its_lines_over_a_blurred_fill(make_project):
+    root = make_project({"talk": {"tracks": {"es": LONG_ES}, "audio_language": "es"}}, size="1280x720",
+                        catalog_extra='[profiles]\nbuild = ["vertical", "padded"]\n'
+                                      '[profiles.padded]\naspect = "9:16"\nfit = "pad"\n')
+    _build(root)
+    path = root / "dist/talk/talk.es.burned-in.vertical.mp4"
+    w, h = 720, 1280
+    ink = caption_ink(path)
+    x0, y0, x1, y1 = ink_box(ink.astype(float), 0.5)
+    # The safe zone of the vertical profile: clear of the bottom 20%, the right 15%, the left 6%, the top 14%.
+    assert x0 >= 0.06 * w and x1 <= 0.85 * w, (x0, x1)
+    assert y0 >= 0.14 * h and y1 <= 0.80 * h, (y0, y1)
+    assert y1 >= 0.76 * h  # on the safe zone's bottom edge, not floating
+    # Re-broken for the narrow frame: 3 lines (the profile's most), not libass's own wrap of 2 long lines.
+    assert text_lines(gray(path, 1.5)[y0:y1 + 1, x0:x1 + 1], 0.034 * h) == 3
+    broken = (root / "dist/.work/talk/es.vertical.srt").read_text(encoding="utf-8").strip().split("\n")[2:]
+    assert broken == ["Las personas sobrevivientes", "merecen ser escuchadas,", "creídas y apoyadas por todos."]
+    # The counter counts what is drawn: the custom profile's larger captions take 6 lines of 18 characters.
+    padded_srt = (root / "dist/.work/talk/es.padded.srt").read_text(encoding="utf-8").strip().split("\n")[2:]
+    assert text_lines(gray(root / "dist/talk/talk.es.burned-in.padded.mp4", 1.5), 0.06 * h) == len(padded_srt) == 6
+
+    # Blur fill: the whole frame is picture or its blurred copy, no black bars above or below it.
+    frame = gray(path, 0.1)
+    picture = gray(root / "assets/talk.mp4", 0.1)[360, 640]
+    top, bottom = frame[: int(0.3 * h)], frame[int(0.7 * h):]
+    assert top.min() > 0.5 * picture and bottom.min() > 0.5 * picture, (top.min(), bottom.min(), picture)
+    padded = gray(root / "dist/talk/talk.es.burned-in.padded.mp4", 0.1)
+    assert padded[: int(0.3 * h)].max() < 0.1  # the same frame padded: black bars
+
+
+@pytest.mark.slow
+def test_over_picture_false_hangs_captions_below_the_picture_and_crop_x_chooses_the_part_kept(make_project):
+    root = make_project({"talk": {"tracks": {"es": LONG_ES}, "audio_language": "es"}}, size="1280x720",
+                        catalog_extra='[profiles]\nbuild = ["vertical", "left", "right"]\n'
+                                      '[profiles.vertical]\nover_picture = false\n'
+                                      '[profiles.left]\naspect = "9:16"\nfit = "crop"\ncrop_x = 0\n'
+                                      '[profiles.right]\naspect = "9:16"\nfit = "crop"\ncrop_x = 1\n')
+    # A picture white on its left half and black on its right half.
+    source = root / "assets/talk.mp4"
+    import subprocess
+
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "color=c=white:s=640x720:d=3[l];color=c=black:s=640x720:d=3[r];[l][r]hstack",
+                    "-f", "lavfi", "-i", "sine=d=3", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-shortest", str(source)], check=True)
+    _build(root)
+    w, h = 720, 1280
+    path = root / "dist/talk/talk.es.burned-in.vertical.mp4"
+    x0, y0, x1, y1 = ink_box(caption_ink(path).astype(float), 0.5)
+    picture_bottom = (h + w * 9 // 16) // 2  # a 16:9 picture in the middle of the 9:16 frame
+    assert y0 >= picture_bottom and y1 <= 0.80 * h, (y0, y1, picture_bottom)
+    # Text over a bright blurred fill: count the caption's ink (text and outline) against the still picture.
+    assert text_lines(caption_ink(path)[y0:y1 + 1, x0:x1 + 1], 0.034 * h) == 3
+    left, right = (gray(root / f"dist/talk/talk.es.burned-in.{name}.mp4", 0.1) for name in ("left", "right"))
+    assert left.mean() > 0.9 and right.mean() < 0.1  # crop_x 0 keeps the white left, 1 the black right
+
+
+def test_a_layout_that_cannot_hold_its_lines_fails_that_output_with_what_to_change(make_project):
+    from pipeline.build import plan_build
+
+    root = make_project(catalog_extra='[profiles]\nbuild = ["web", "vertical"]\n'
+                                      '[profiles.vertical]\nover_picture = false\nfit = "crop"\n')
+    plan = plan_build(load_project(root, explicit=True), remember=False)
+    failed = {d.job.path: d.reason for d in plan.of("fail")}
+    assert set(failed) == {"talk/talk.en.burned-in.vertical.mp4", "talk/talk.es.burned-in.vertical.mp4"}
+    assert "over_picture = false needs fit = \"pad\" or \"blur\"" in failed["talk/talk.en.burned-in.vertical.mp4"]
+    assert "talk/talk.en.burned-in.mp4" in {j.path for j in plan.to_build}

@@ -50,19 +50,25 @@ class BurnStyle:
         return f"&H{alpha}{bb}{gg}{rr}".upper()
 
     def force_style(self, font_name: str | None = None, frame: tuple[int, int] | None = None,
-                    rtl: bool = False, size_scale: float = 1.0) -> str:
+                    rtl: bool = False, size_scale: float = 1.0, area: Insets | None = None) -> str:
         """The libass ``force_style`` string for captions drawn on a ``frame`` (width, height).
 
         ``font_name`` is the resolved family (default: ``font``); ``size_scale`` corrects the size for
         a font whose full height differs from Noto Sans's (see pipeline.fonts). ``rtl`` makes libass find each
         paragraph's base direction (``Encoding=-1``) instead of VSFilter's always-left-to-right, which
-        puts an Arabic or Hebrew sentence's final punctuation on the wrong side.
+        puts an Arabic or Hebrew sentence's final punctuation on the wrong side. ``area``: the insets of the
+        frame captions must stay out of (a profile's safe zone); the margins are measured from its edges.
         """
         width, height = frame or (SCRIPT_WIDTH, SCRIPT_HEIGHT)
+        area = area or Insets()
         border = 0.15 * self.size * size_scale if self.box else self.outline  # box padding or outline
         # Margins to the ink: add the border, which libass draws outside the layout box.
-        margin_v = (self.margin_vertical + border) * SCRIPT_HEIGHT
-        margin_h = (self.margin_sides * width + border * height) * SCRIPT_WIDTH / width
+        edge = area.top if self.position == "top" else area.bottom
+        margin_v = (edge + self.margin_vertical + border) * SCRIPT_HEIGHT
+
+        def side(inset: float) -> int:
+            return round(((inset + self.margin_sides) * width + border * height) * SCRIPT_WIDTH / width)
+
         alpha = f"{round((1 - self.box_opacity) * 255):02X}" if self.box else "00"
         fields = {
             "FontName": font_name or self.font,
@@ -77,12 +83,23 @@ class BurnStyle:
             "Shadow": "0",
             "Alignment": str(POSITIONS[self.position]),
             "MarginV": str(round(margin_v)),
-            "MarginL": str(round(margin_h)),
-            "MarginR": str(round(margin_h)),
+            "MarginL": str(side(area.left)),
+            "MarginR": str(side(area.right)),
         }
         if rtl:
             fields["Encoding"] = "-1"
         return ",".join(f"{k}={v}" for k, v in fields.items())
+
+
+@dataclass(frozen=True)
+class Insets:
+    """Fractions of the frame kept clear at each edge (of its height at the top and bottom, of its width at
+    the sides): a profile's safe zone, where an app draws its own buttons and text over the video."""
+
+    top: float = 0.0
+    bottom: float = 0.0
+    left: float = 0.0
+    right: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -94,19 +111,40 @@ class Encoding:
     audio_bitrate: str = "128k"
 
 
+#: How the picture fills a frame of another shape: ``pad`` (the whole picture, bars of ``pad_colour``
+#: around it), ``blur`` (the whole picture over a blurred, enlarged copy of itself: no bars), ``crop`` (the
+#: frame filled, the sides or top and bottom cut off).
+FITS = ("pad", "blur", "crop")
+#: The blurred fill is made at 1/BLUR_SHRINK of the frame's size and scaled back up: a wide blur for a
+#: fraction of the cost of blurring the full frame (bench/build.py measures blur against pad).
+BLUR_SHRINK = 8
+BLUR_RADIUS = 6  # boxblur radius at the shrunk size: ~50 px of a 1080-wide frame
+BLUR_DIM = -0.08  # the fill is a little darker than the picture, so the picture and the captions stand out
+
+
 @dataclass(frozen=True)
 class FrameFit:
-    """Fit the picture into a ``width`` x ``height`` output frame by padding (letterbox) or cropping."""
+    """Fit the picture into a ``width`` x ``height`` output frame (see :data:`FITS`)."""
 
     width: int
     height: int
-    fit: str = "pad"  # pad | crop
+    fit: str = "pad"  # pad | blur | crop
     pad_colour: str = "000000"
+    crop_x: float = 0.5  # crop: where the frame sits across a wider picture (0 left edge, 0.5 centre, 1 right)
+
+    def picture_box(self, source_width: int, source_height: int) -> tuple[int, int, int, int]:
+        """Where the picture lands in the frame: (x, y, width, height) in pixels. With ``crop`` it fills it."""
+        if self.fit == "crop":
+            return 0, 0, self.width, self.height
+        scale = min(self.width / source_width, self.height / source_height)
+        w = min(self.width, int(source_width * scale) // 2 * 2)
+        h = min(self.height, int(source_height * scale) // 2 * 2)
+        return (self.width - w) // 2, (self.height - h) // 2, w, h
 
 
 @dataclass(frozen=True)
 class Caption:
-    """A subtitle file burned in with a style and explicitly chosen fonts."""
+    """A subtitle file burned in with a style and explicitly chosen fonts, kept out of ``area``."""
 
     subtitles: Path
     style: BurnStyle = BurnStyle()
@@ -114,6 +152,7 @@ class Caption:
     fonts_dir: Path | None = None  # a folder holding just the chosen font files
     rtl: bool = False
     size_scale: float = 1.0
+    area: Insets = Insets()  # the frame's edges captions keep out of (a profile's safe zone)
 
 
 @dataclass(frozen=True)
@@ -156,12 +195,26 @@ class BurnOutput:
 
 
 def fit_picture(stream, fit: FrameFit | None):
-    """Scale the picture into the frame, then pad (letterbox/pillarbox) or centre-crop it."""
+    """Scale the picture into the frame, then pad it (letterbox/pillarbox), lay it over a blurred copy of
+    itself, or crop it (at ``crop_x`` across, centred down)."""
     if fit is None:
         return stream
     if fit.fit == "crop":
         stream = stream.filter("scale", fit.width, fit.height, force_original_aspect_ratio="increase")
-        stream = stream.filter("crop", fit.width, fit.height)
+        stream = stream.filter("crop", fit.width, fit.height, f"(iw-ow)*{fit.crop_x:g}", "(ih-oh)/2")
+    elif fit.fit == "blur":
+        copies = stream.split()
+        front, back = copies[0], copies[1]
+        small_w, small_h = max(2, fit.width // BLUR_SHRINK), max(2, fit.height // BLUR_SHRINK)
+        back = (back.filter("scale", small_w, small_h, force_original_aspect_ratio="increase")
+                .filter("crop", small_w, small_h)
+                .filter("boxblur", luma_radius=BLUR_RADIUS, luma_power=2)
+                .filter("eq", brightness=BLUR_DIM)
+                .filter("scale", fit.width, fit.height)
+                .filter("setsar", 1))
+        front = front.filter("scale", fit.width, fit.height, force_original_aspect_ratio="decrease",
+                             force_divisible_by=2).filter("setsar", 1)
+        stream = ffmpeg.overlay(back, front, x="(W-w)/2", y="(H-h)/2")
     else:
         stream = stream.filter("scale", fit.width, fit.height, force_original_aspect_ratio="decrease",
                                force_divisible_by=2)
@@ -173,7 +226,8 @@ def fit_picture(stream, fit: FrameFit | None):
 def draw_caption(stream, caption: Caption, frame: tuple[int, int] | None):
     """The libass ``subtitles`` filter with the caption's style and fonts."""
     args = {"filename": str(caption.subtitles),
-            "force_style": caption.style.force_style(caption.font_name, frame, caption.rtl, caption.size_scale)}
+            "force_style": caption.style.force_style(caption.font_name, frame, caption.rtl, caption.size_scale,
+                                                     caption.area)}
     if caption.fonts_dir is not None:
         args["fontsdir"] = str(caption.fonts_dir)
     return stream.filter("subtitles", **args)

@@ -4,6 +4,7 @@ which explains how to add one).
 Per video, in ``dist/<video>/``:
   ``<video>.<lang>.burned-in[.<profile>].mp4``  captions in the picture, per profile (:mod:`.burned_in`)
   ``<video>.<lang>.vtt``                       WebVTT sidecar for web players (:mod:`.webvtt`)
+  ``<video>.<lang>.srt``                       SRT sidecar for upload to social platforms (:mod:`.srt`)
   ``<video>.subtitled.mp4`` / ``.mkv``         every language as a switchable track (:mod:`.soft`)
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 # Importing these registers the kinds, in this order (the order a video's jobs are planned and listed in).
 from pipeline.outputs import burned_in  # noqa: F401,I001
 from pipeline.outputs import webvtt  # noqa: F401
+from pipeline.outputs import srt  # noqa: F401
 from pipeline.outputs import soft  # noqa: F401
 from pipeline.outputs.base import (
     DRAFT_BANNER, KINDS, PIPELINE_INPUT, WORK, FfmpegKind, OutputKind, PlannedTrack, RenderJob, TextKind, VideoPlan,
