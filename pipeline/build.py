@@ -29,7 +29,7 @@ from pipeline.fsutil import TEMP_MARK
 from pipeline.media.runner import FfmpegRunner
 from pipeline.profiles import load_profile
 from pipeline.project import Project
-from pipeline.manifest import MANIFEST, read_manifest, update_manifest
+from pipeline.manifest import MANIFEST, read_manifest, update_manifest, video_facts
 from pipeline.outputs import WORK, RenderJob, prepare_job
 from pipeline.render import EventCallback, RenderEvent, plan_video, rendered_as_draft, run_jobs
 from pipeline.tracks import TrackState, track_states
@@ -43,7 +43,8 @@ LOCK_OWNER = ".lock.owner"
 #: (bench/build.py; docs/rendering.md), frames identical. ``[render] decode_once``.
 DECODE_ONCE_DEFAULT = True
 _INPUT_NAMES = {"source": "source video", "style": "style", "profile": "profile", "pipeline": "pipeline version",
-                "draft": "draft status", "tracks": "track list", "tags": "title or audio language"}
+                "draft": "draft status", "tracks": "track list", "tags": "title or audio language",
+                "page": "page content", "files": "list of the video's files", "poster": "poster time or frame"}
 
 
 def default_jobs() -> int:
@@ -357,13 +358,15 @@ def run_build(
         if on_plan is not None:
             on_plan(plan)
         result = BuildResult(plan, cleaned=cleaned, jobs=jobs_n)
+        facts = {vid: video_facts(project.videos[vid].title, project.videos[vid].audio_language)
+                 for vid in plan.videos}
         removed = []
         for path, _why in plan.remove:
             with contextlib.suppress(FileNotFoundError):
                 (project.dist / path).unlink()
             removed.append(path)
         if removed:
-            result.manifest = update_manifest(project.dist, remove=removed)
+            result.manifest = update_manifest(project.dist, remove=removed, videos=facts)
         result.removed = removed
         to_build = plan.to_build
         index = {id(job): i for i, job in enumerate(to_build)}
@@ -411,7 +414,7 @@ def run_build(
                                 emit(RenderEvent("failed", job, index[id(job)], total, error=err))
                             continue
                         with guard:
-                            result.manifest = update_manifest(project.dist, add=entries)
+                            result.manifest = update_manifest(project.dist, add=entries, videos=facts)
                         result.entries += entries
                         for job in task:
                             emit(RenderEvent("done", job, index[id(job)], total, seconds=seconds))

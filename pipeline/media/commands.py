@@ -301,6 +301,24 @@ def caption_frame(
     return argv[:1] + ["-copyts"] + argv[1:]
 
 
+def poster_frame(source: Path, at: float, output: Path, *, fit: FrameFit | None = None) -> list[str]:
+    """argv: the picture at ``at`` seconds, fitted to a profile's frame (no captions), as one JPEG."""
+    src = ffmpeg.input(str(source), ss=f"{at:.3f}")
+    picture = fit_picture(src["v:0"], fit).filter("format", "yuvj420p")
+    out = ffmpeg.output(picture, str(output), vframes=1, f="image2", vcodec="mjpeg", update=1, **{"q:v": 2})
+    return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
+
+
+def web_mp4(source: Path, output: Path, *, encoding: Encoding = Encoding(), has_audio: bool = True,
+            tags: ContainerTags = ContainerTags()) -> list[str]:
+    """argv: the picture and sound as H.264/AAC in an MP4 every browser plays (no captions: a page's
+    ``<track>`` elements carry them), for a source browsers cannot play."""
+    src = ffmpeg.input(str(source))
+    streams = [src["v:0"]] + ([src["a:0"]] if has_audio else [])
+    out = ffmpeg.output(*streams, str(output), **_encode_kwargs(encoding, has_audio, tags))
+    return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
+
+
 def tile_images(pattern: str, columns: int, rows: int, output: Path) -> list[str]:
     """argv: numbered PNGs (``pattern`` like ``dir/%04d.png``) tiled into one contact sheet PNG."""
     src = ffmpeg.input(pattern, f="image2", framerate=1)

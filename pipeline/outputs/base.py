@@ -139,6 +139,9 @@ class VideoPlan:
     profiles: list[Profile]
     tracks: list[PlannedTrack]  # publishable tracks, and drafts when asked (``draft`` True)
     default_language: str | None  # the track players show first: the audio's language, else the first
+    #: The jobs planned so far, kind by kind in registration order: a kind registered after others (a page
+    #: listing a video's files) sees theirs.
+    planned: list[RenderJob] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -194,6 +197,10 @@ class OutputKind:
     def plan(self, video: VideoPlan) -> list[RenderJob]:
         """The jobs of one video (a job that cannot be made carries ``error`` instead of raising)."""
         raise NotImplementedError
+
+    def summary(self, job: RenderJob) -> str:
+        """What the file is, for people (a page's download list): "SRT captions", "poster image"."""
+        return self.name
 
     def batch_key(self, job: RenderJob) -> Hashable | None:
         """Jobs of this kind with one (non-None) key may be produced together by one :meth:`produce`

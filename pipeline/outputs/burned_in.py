@@ -150,6 +150,10 @@ class BurnedIn(FfmpegKind):
         job.check = (lambda t=planned.track, f=fontset, p=planned.file: fonts.check_glyphs(t, f, p))
         return job
 
+    def summary(self, job: RenderJob) -> str:
+        shape = "" if job.profile == "web" else f", {job.profile}"
+        return f"video with the captions in the picture{shape}"
+
     def batch_key(self, job: RenderJob) -> Path:
         return job.source  # decode the source once for all of its burned-in outputs
 

@@ -49,6 +49,9 @@ class SoftSubtitled(FfmpegKind):
     def cost(self, jobs: Sequence[RenderJob]) -> float:
         return jobs[0].duration or 0.0
 
+    def summary(self, job: RenderJob) -> str:
+        return f"{self.container.upper()} video with switchable captions in every language"
+
     def command(self, job: RenderJob, output: Path) -> list[str]:
         spec: SoftSpec = job.spec
         return commands.soft_subtitles(spec.source, spec.tracks, output, container=spec.container,

@@ -18,3 +18,6 @@ class Srt(TextKind):
         return [video.job(self, (t.language,), f"{video.id}.{t.language}.srt",
                           video.track_inputs(t, with_source=False), spec=t.srt_text)
                 for t in video.tracks if not t.draft]
+
+    def summary(self, job: RenderJob) -> str:
+        return "SRT captions, to upload to YouTube, Facebook, LinkedIn or X"
