@@ -258,7 +258,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
         jobs = plan_video(project, project.video(vid), include_drafts=options.include_drafts, runner=runner,
                           cache=cache, profiles=options.profiles, states=states)
         if options.profiles:
-            jobs = [j for j in jobs if j.output_kind.per_profile]
+            jobs = [j for j in jobs if j.output_kind.per_profile and j.profile in options.profiles]
         for job in jobs:
             planned.add(job.path)
             decision = decide(job, manifest.get(job.path), options.force)

@@ -86,12 +86,13 @@ def test_kinds_order_and_batch_the_work_units(make_project):
     root = make_project(catalog_extra='[profiles]\nbuild = ["web", "square"]\n')
     plan = plan_build(load_project(root, explicit=True), remember=False)
     jobs = plan.to_build
-    assert [j.kind for j in jobs] == ["burned-in"] * 4 + ["webvtt"] * 2 + ["srt"] * 2 + ["soft-mp4", "soft-mkv"]
+    assert [j.kind for j in jobs] == (["burned-in"] * 4 + ["webvtt"] * 2 + ["srt"] * 2 + ["soft-mp4", "soft-mkv"]
+                                      + ["poster"] * 2 + ["player"])
     assert isinstance(jobs[0].output_kind, BurnedIn) and jobs[0].encodes and not jobs[-1].encodes
 
     together = group_tasks(jobs, decode_once=True)
-    assert [len(t) for t in together] == [4] + [1] * 6
+    assert [len(t) for t in together] == [4] + [1] * 9
     assert {j.kind for j in together[0]} == {"burned-in"}
     assert {j.kind for j in together[1]} <= {"soft-mp4", "soft-mkv"}  # media before text
     apart = group_tasks(jobs, decode_once=False)
-    assert [len(t) for t in apart] == [1] * 10 and {j.kind for t in apart[:4] for j in t} == {"burned-in"}
+    assert [len(t) for t in apart] == [1] * 13 and {j.kind for t in apart[:4] for j in t} == {"burned-in"}

@@ -16,6 +16,7 @@ whose result is announced. Machine drafts never appear on it.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -90,6 +91,11 @@ def _asset(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _assets_hash() -> str:
+    return sha256_text("".join(_asset(n) for n in ("player.html.j2", "player.css", "player.js")))
+
+
+@lru_cache(maxsize=1)
 def _template():
     import jinja2  # only page building needs it
 
@@ -147,8 +153,11 @@ class PlayerPageKind(TextKind):
         page = PlayerPage(video.video.title, playable.output.name, poster, tracks,
                           tuple(_download(j) for j in sorted(files, key=_order)))
         html = render_page(page)
+        # "page": everything on it but the tracks' text (those are the track inputs), and its template.
+        shape = [page.title, page.video_file, page.poster, [(t.language, t.label, t.default) for t in tracks],
+                 [dataclasses.astuple(d) for d in page.downloads], _assets_hash()]
         inputs = {f"track:{t.language}": t.hash for t in published} | {
-            "pipeline": PIPELINE_INPUT, "page": sha256_text(html),
+            "pipeline": PIPELINE_INPUT, "page": sha256_text(json.dumps(shape)),
             "files": sha256_text(json.dumps(sorted(j.output.name for j in files)))}
         plays = (playable.path,) + tuple(j.path for j in files if j.output.name == poster)
         return [video.job(self, tuple(t.language for t in published), PAGE, inputs, spec=PageSpec(html, plays))]
