@@ -143,3 +143,96 @@ def test_a_layout_that_cannot_hold_its_lines_fails_that_output_with_what_to_chan
     assert set(failed) == {"talk/talk.en.burned-in.vertical.mp4", "talk/talk.es.burned-in.vertical.mp4"}
     assert "over_picture = false needs fit = \"pad\" or \"blur\"" in failed["talk/talk.en.burned-in.vertical.mp4"]
     assert "talk/talk.en.burned-in.mp4" in {j.path for j in plan.to_build}
+
+
+# -- sidecars, posters, the manifest's channels --------------------------------------------------------------
+
+def _two_tone_source(path: Path, seconds: float = 3.0) -> None:
+    """A picture black for its first half second, white after it (a poster's time shows in its pixels)."""
+    import subprocess
+
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    f"color=c=black:s=640x360:d=0.5,format=yuv420p[a];color=c=white:s=640x360:d={seconds - 0.5},"
+                    "format=yuv420p[b];[a][b]concat=n=2:v=1:a=0", "-f", "lavfi", "-i", f"sine=d={seconds}",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+                    str(path)], check=True)
+
+
+@pytest.mark.slow
+def test_posters_per_profile_at_the_catalogs_time_and_the_manifests_channels(make_project):
+    root = make_project(catalog_extra='[profiles]\nbuild = ["web", "square", "vertical"]\n')
+    _two_tone_source(root / "assets/talk.mp4")
+    _build(root)
+    out = root / "dist/talk"
+    shapes = {}
+    for name in ("talk.poster.jpg", "talk.poster.square.jpg", "talk.poster.vertical.jpg"):
+        stream = ffprobe_json(out / name)["streams"][0]
+        shapes[name] = (stream["codec_name"], stream["width"], stream["height"])
+    assert shapes == {"talk.poster.jpg": ("mjpeg", 640, 360), "talk.poster.square.jpg": ("mjpeg", 360, 360),
+                      "talk.poster.vertical.jpg": ("mjpeg", 360, 640)}
+    assert gray(out / "talk.poster.jpg").mean() > 0.9  # one second in: past the black opening
+    vertical = gray(out / "talk.poster.vertical.jpg")
+    assert vertical[:100].min() > 0.5  # blurred fill, no bars; square is padded (black bars)
+    assert gray(out / "talk.poster.square.jpg")[:40].max() < 0.1
+
+    # The SRT sidecar is the published track, as SRT.
+    from pipeline.formats import read_track
+
+    sidecar, track = read_track(out / "talk.es.srt", "es"), read_track(root / "subtitles/talk/es.srt", "es")
+    assert [(c.start, c.end, c.text) for c in sidecar.cues] == [(c.start, c.end, c.text) for c in track.cues]
+
+    manifest = json.loads((root / "dist/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["videos"] == {"talk": {"title": "talk title", "audio_language": "en", "languages": {
+        "en": {"name": "English", "own_name": "English"}, "es": {"name": "Spanish", "own_name": "Español"}}}}
+    channels = {name: channel["videos"]["talk"] for name, channel in manifest["channels"].items()}
+    assert channels["youtube"] == {"video": "talk/talk.subtitled.mp4", "thumbnail": "talk/talk.poster.jpg",
+                                   "captions": {lang: {"srt": f"talk/talk.{lang}.srt", "vtt": f"talk/talk.{lang}.vtt"}
+                                                for lang in ("en", "es")}}
+    assert channels["website"] == {"page": "talk/index.html",
+                                   "files": ["talk/talk.subtitled.mp4", "talk/talk.poster.jpg"]}
+    for name, profile in (("vertical", "vertical"), ("feeds", "square")):
+        assert channels[name] == {lang: {"video": f"talk/talk.{lang}.burned-in.{profile}.mp4",
+                                         "cover": f"talk/talk.poster.{profile}.jpg"} for lang in ("en", "es")}
+    assert channels["anywhere"] == {lang: {"video": f"talk/talk.{lang}.burned-in.mp4"} for lang in ("en", "es")}
+    assert channels["download"] == {"video": "talk/talk.subtitled.mkv"}
+    assert "TikTok" in manifest["channels"]["vertical"]["platforms"]
+    every = {e["path"] for e in manifest["outputs"]}
+    named = {path for channel in channels.values() for path in _paths(channel)}
+    assert named <= every  # the channels name only files that exist...
+    assert every - named == set()  # ...and every published file goes somewhere
+
+    # A poster time in the catalog (and one past the end: the middle frame).
+    catalog = root / "assets/catalog.toml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace('audio_language = "en"',
+                                                                   'audio_language = "en"\nposter_time = 0.2'),
+                       encoding="utf-8")
+    rebuilt = _build(root)
+    assert {j.path for j in rebuilt.built} == {"talk/talk.poster.jpg", "talk/talk.poster.square.jpg",
+                                               "talk/talk.poster.vertical.jpg"}
+    assert {d.reason for d in rebuilt.plan.of("build")} == {"poster time or frame changed"}
+    assert gray(out / "talk.poster.jpg").mean() < 0.1
+
+
+def _paths(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _paths(v)]
+    return [p for v in value for p in _paths(v)]
+
+
+@pytest.mark.slow
+def test_a_source_browsers_cannot_play_gets_a_web_mp4_for_the_player(make_project):
+    import subprocess
+
+    root = make_project({"talk": {"tracks": {"en": [(0.2, 1.4, "Help is available.")]}, "source": "talk.avi"}})
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=3", "-f", "lavfi",
+                    "-i", "sine=d=3", "-c:v", "mpeg4", "-c:a", "mp2", "-shortest", str(root / "assets/talk.avi")],
+                   check=True)
+    _build(root)
+    web = ffprobe_json(root / "dist/talk/talk.web.mp4")
+    assert [(s["codec_type"], s["codec_name"]) for s in web["streams"]] == [("video", "h264"), ("audio", "aac")]
+    assert web["format"]["tags"]["title"] == "talk title"
+    page = (root / "dist/talk/index.html").read_text(encoding="utf-8")
+    assert '<source src="talk.web.mp4" type="video/mp4">' in page
+    assert '<a href="talk.subtitled.mp4" download>' in page  # the copy of the master is still offered
