@@ -359,3 +359,13 @@ def caption_area(profile: Profile, style: BurnStyle, frame: FrameFit | None,
         raise ValueError(f"profile {profile.name}: {room:.0%} of the frame is left below the picture, and "
                          f"{profile.max_lines} caption lines need {needed:.0%} (over_picture = false)")
     return dataclasses.replace(area, top=below), dataclasses.replace(style, position="top")
+
+
+def burned_layouts(project: Project, video_id: str, language: str) -> list[tuple[str, LineLayout]]:
+    """The line layouts a track is re-broken for, one per profile the video is built in that re-breaks."""
+    out = []
+    for name in profile_names(project, video_id):
+        layout = track_layout(project, video_id, language, load_profile(project, name, video_id))
+        if layout.rebreaks:
+            out.append((name, layout))
+    return out

@@ -236,3 +236,29 @@ def test_a_source_browsers_cannot_play_gets_a_web_mp4_for_the_player(make_projec
     page = (root / "dist/talk/index.html").read_text(encoding="utf-8")
     assert '<source src="talk.web.mp4" type="video/mp4">' in page
     assert '<a href="talk.subtitled.mp4" download>' in page  # the copy of the master is still offered
+
+
+THREE_LINES_ES = "Nadie tiene la culpa de lo que le pasó,\ny pedir ayuda es un acto de valentía\nque merece respeto y apoyo inmediato."
+
+
+def test_check_reports_per_profile_the_cues_that_need_more_lines_than_it_allows(make_project):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    es = [LONG_ES[0], (2.6, 2.9, THREE_LINES_ES)]
+    root = make_project({"talk": {"tracks": {"es": es}, "audio_language": "es"}},
+                        catalog_extra='[profiles]\nbuild = ["web", "vertical"]\n[check]\nmax_lines_per_cue = 3\n')
+    result = CliRunner().invoke(cli, ["--project", str(root), "check", "talk"])
+    found = [line for line in result.output.splitlines() if "profile-lines" in line]
+    # The two-line cue fits the vertical video in 3 lines; the three-line one needs 5 there.
+    assert found == [f"{root}/subtitles/talk/es.srt:6: profile-lines: needs 5 lines in the vertical video (it shows at most 3 "
+                     "of 29 characters): shorten the cue or split it [warning]"], result.output
+    # Where the vertical video is not built, nothing to say; a profile allowing 5 lines takes it.
+    for extra in ('[profiles]\nbuild = ["web"]\n', '[profiles]\nbuild = ["vertical"]\n[profiles.vertical]\nmax_lines = 5\n'):
+        catalog = root / "assets/catalog.toml"
+        text = catalog.read_text(encoding="utf-8")
+        start = text.index("[profiles]")
+        catalog.write_text(text[:start] + extra + text[text.index("[check]"):], encoding="utf-8")
+        result = CliRunner().invoke(cli, ["--project", str(root), "check", "talk"])
+        assert "profile-lines" not in result.output, result.output
