@@ -262,3 +262,36 @@ def test_check_reports_per_profile_the_cues_that_need_more_lines_than_it_allows(
         catalog.write_text(text[:start] + extra + text[text.index("[check]"):], encoding="utf-8")
         result = CliRunner().invoke(cli, ["--project", str(root), "check", "talk"])
         assert "profile-lines" not in result.output, result.output
+
+
+# -- builds people can follow ------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_plain_progress_lines_every_few_seconds_during_a_multi_output_encode(make_project, capsys):
+    from pipeline.cli.progress import BuildReporter
+
+    root = make_project(seconds=8.0, size="640x360",
+                        catalog_extra='[profiles]\nbuild = ["web", "square", "vertical"]\n')
+    with BuildReporter("plain", every=0.5) as reporter:
+        result = run_build(load_project(root, explicit=True), None, BuildOptions(jobs=1), on_event=reporter,
+                           on_plan=reporter.planned)
+    assert not result.failures
+    lines = capsys.readouterr().err.splitlines()
+    encoding = [line for line in lines if " encoding " in line]
+    # The six burned-in outputs are one decode-once encode: one line for all of them, again and again.
+    assert len(encoding) >= 2, lines
+    assert all("encoding talk burned-in en+es (web, square, vertical), 6 outputs: " in line for line in encoding)
+    percents = [int(line.split(": ")[1].split("%")[0]) for line in encoding]
+    assert percents == sorted(percents) and percents[-1] > percents[0]
+    assert " of 0:08" in encoding[-1] and "so far" in encoding[-1]
+    first_done = next(i for i, line in enumerate(lines) if "built talk/talk.en.burned-in" in line)
+    assert lines.index(encoding[0]) < first_done  # while it runs, not after
+
+
+def test_progress_interval_from_the_environment(monkeypatch):
+    from pipeline.cli.progress import PROGRESS_SECONDS, BuildReporter
+
+    monkeypatch.setenv("PIPELINE_PROGRESS_SECONDS", "30")
+    assert BuildReporter("plain").every == 30.0
+    monkeypatch.setenv("PIPELINE_PROGRESS_SECONDS", "soon")
+    assert BuildReporter("plain").every == PROGRESS_SECONDS == 5.0
