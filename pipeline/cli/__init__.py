@@ -20,7 +20,7 @@ from pipeline.errors import PipelineError
 #: The module defining each command. A module is imported only when one of its commands runs (or help lists
 #: them all), so `pipeline build` does not load the translation engines nor `status` the review page.
 COMMAND_MODULES = {
-    "status": "project_cmds", "add": "project_cmds",
+    "init": "project_cmds", "status": "project_cmds", "add": "project_cmds",
     "check": "subtitle_cmds", "fix": "subtitle_cmds", "shift": "subtitle_cmds",
     "draft": "draft_cmds", "approve": "draft_cmds", "translate": "draft_cmds", "models": "draft_cmds",
     "probe": "media_cmds", "render": "media_cmds", "build": "media_cmds",
