@@ -295,3 +295,12 @@ def test_progress_interval_from_the_environment(monkeypatch):
     assert BuildReporter("plain").every == 30.0
     monkeypatch.setenv("PIPELINE_PROGRESS_SECONDS", "soon")
     assert BuildReporter("plain").every == PROGRESS_SECONDS == 5.0
+
+
+def test_language_names_in_themselves_keep_their_own_capitals():
+    """Track titles and the page's labels: 'Português (Brasil)', not str.capitalize()'s 'Português (brasil)'."""
+    from pipeline.languages import own_name
+    from pipeline.media.commands import SoftTrack
+
+    assert [own_name(c) for c in ("es", "pt-BR", "sq", "en")] == ["Español", "Português (Brasil)", "Shqip", "English"]
+    assert SoftTrack(Path("x.srt"), "pt-BR").display_title == "Português (Brasil)"
