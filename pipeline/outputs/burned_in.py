@@ -91,10 +91,11 @@ def caption_for(
     try:
         area, style = caption_area(profile, style, frame, source_size)
     except ValueError as exc:
-        raise CatalogError(project.catalog_path, str(exc),
-                           hint=f"lower [profiles.{profile.name}] max_lines or the caption size, or drop over_picture") from None
+        raise CatalogError(project.catalog_path, str(exc), hint=f"lower [profiles.{profile.name}] max_lines or "
+                           "the caption size, or drop over_picture") from None
     broken = rebreak_track(track, line_layout(profile, style, language), language)
-    if broken.cues != track.cues:
+    rebroken = broken.cues != track.cues
+    if rebroken:
         srt_text = compose_srt(broken)
     facts = cache.font_facts()
     fontset = fonts.choose_fonts(track, language, style.font, style.bold, facts)
@@ -104,7 +105,7 @@ def caption_for(
     links = {fonts_dir / path.name: path for path in fontset.files}
     # The track's own text goes in <lang>.srt (the soft outputs read it too); re-broken lines in a file of
     # the profile's.
-    stem = language if broken is track or broken.cues == track.cues else f"{language}.{profile.name}"
+    stem = f"{language}.{profile.name}" if rebroken else language
     if fontset.rtl:
         subtitles = work / f"{stem}.rtl.srt"
         files = {subtitles: rtl_text(srt_text)}
