@@ -342,11 +342,14 @@ class SoftTrack:
 def soft_subtitles(
     source: Path, tracks: Sequence[SoftTrack], output: Path, *, container: str, has_audio: bool = True,
     tags: ContainerTags = ContainerTags(),
+    duration: float | None = None,
 ) -> list[str]:
     """argv: video and audio copied, every track added as a switchable subtitle stream.
 
     ``container`` is ``mp4`` (mov_text; MP4 drops titles) or ``mkv`` (SRT with language and title).
     ``tags``: the file's title and its audio's language.
+    ``duration`` (the source's, in seconds) cuts the output there: a cue past the video's end would
+    otherwise stretch the file (a cue at 999999 h made an MKV lasting 3.6e9 s).
     """
     if container not in ("mp4", "mkv"):
         raise ValueError(f"unsupported container {container!r}")
@@ -360,6 +363,8 @@ def soft_subtitles(
     if container == "mp4":
         kwargs["movflags"] = "+faststart"
     kwargs |= tags.output_kwargs(has_audio)
+    if duration:
+        kwargs["t"] = f"{duration:.3f}"
     out = ffmpeg.output(*streams, str(output), **kwargs)
     argv = ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
     if container == "mkv":
