@@ -4,6 +4,8 @@ and everything works from the keyboard."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import threading
 from pathlib import Path
 
@@ -131,3 +133,21 @@ def test_player_page_works_when_served(browser, built):  # noqa: F811
         server.shutdown()
         server.close()
         thread.join(5)
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed (make test installs it)")
+def test_drafts_rendered_on_request_never_reach_the_page_or_a_channel(make_project):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    root = make_project(videos={"talk": {"tracks": {"en": EN_CUES}}})
+    assert CliRunner().invoke(cli, ["--project", str(root), "draft", "talk", "--to", "bs"]).exit_code == 0
+    result = run_build(load_project(root, explicit=True), None, BuildOptions(include_drafts=True))
+    assert not result.failures
+    assert (root / "dist/talk/talk.bs.DRAFT.burned-in.mp4").is_file()  # made, marked, on request
+    page = (root / "dist/talk/index.html").read_text(encoding="utf-8")
+    assert 'srclang="bs"' not in page and "DRAFT" not in page
+    manifest = json.loads((root / "dist/manifest.json").read_text(encoding="utf-8"))
+    assert "DRAFT" not in json.dumps(manifest["channels"])
+    assert manifest["videos"]["talk"]["languages"] == {"en": {"name": "English", "own_name": "English"}}
