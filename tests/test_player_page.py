@@ -14,7 +14,6 @@ import pytest
 from conftest import EN_CUES, ES_CUES
 from pipeline.build import BuildOptions, plan_build, run_build
 from pipeline.project import load_project
-from pipeline.review_page.server import make_server
 from test_review_page import PageWatch, browser  # noqa: F401  (the module's Chromium fixture)
 
 VIDEO = "document.getElementById('player')"
@@ -115,23 +114,35 @@ def test_player_page_works_from_file_url_without_network(browser, built):  # noq
         watch.close()
 
 
+def static_server(folder: Path):
+    """A static file server answering byte ranges (browsers seek in a video with them), as a website's."""
+    from werkzeug.serving import make_server
+    from werkzeug.utils import send_from_directory
+    from werkzeug.wrappers import Request
+
+    @Request.application
+    def app(request):
+        return send_from_directory(folder, request.path.lstrip("/"), request.environ)
+
+    return make_server("127.0.0.1", 0, app, threaded=True)
+
+
 @pytest.mark.browser
 def test_player_page_works_when_served(browser, built):  # noqa: F811
-    # A static file server with byte ranges, as a website's (the review page's server serves dist/ here).
-    server = make_server(built / "dist", "127.0.0.1", 0)
+    server = static_server(built / "dist")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     watch = PageWatch(browser)
     seen = _requests(watch)
     try:
-        base = server.url
+        base = f"http://127.0.0.1:{server.server_port}/"
         watch.page.goto(base + "talk/index.html")
         _exercise(watch)
         assert all(url.startswith((base, "data:")) for url in seen), seen
     finally:
         watch.close()
         server.shutdown()
-        server.close()
+        server.server_close()
         thread.join(5)
 
 
@@ -142,7 +153,7 @@ def test_drafts_rendered_on_request_never_reach_the_page_or_a_channel(make_proje
     from pipeline.cli import cli
 
     root = make_project(videos={"talk": {"tracks": {"en": EN_CUES}}})
-    assert CliRunner().invoke(cli, ["--project", str(root), "draft", "talk", "--to", "bs"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["--project", str(root), "draft", "talk", "--to", "bs", "--force"]).exit_code == 0
     result = run_build(load_project(root, explicit=True), None, BuildOptions(include_drafts=True))
     assert not result.failures
     assert (root / "dist/talk/talk.bs.DRAFT.burned-in.mp4").is_file()  # made, marked, on request
