@@ -157,6 +157,7 @@ def test_drafts_rendered_on_request_never_reach_the_page_or_a_channel(make_proje
     result = run_build(load_project(root, explicit=True), None, BuildOptions(include_drafts=True))
     assert not result.failures
     assert (root / "dist/talk/talk.bs.DRAFT.burned-in.mp4").is_file()  # made, marked, on request
+    assert not list((root / "dist/talk").glob("*.bs*.srt"))  # an SRT is uploaded as it is: drafts get none
     page = (root / "dist/talk/index.html").read_text(encoding="utf-8")
     assert 'srclang="bs"' not in page and "DRAFT" not in page
     manifest = json.loads((root / "dist/manifest.json").read_text(encoding="utf-8"))

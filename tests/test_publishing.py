@@ -83,6 +83,8 @@ def test_vertical_captions_stay_in_the_safe_zone_rebroken_to_its_lines_over_a_bl
     _build(root)
     path = root / "dist/talk/talk.es.burned-in.vertical.mp4"
     w, h = 720, 1280
+    audio = [s for s in ffprobe_json(path)["streams"] if s["codec_type"] == "audio"]
+    assert [s["tags"].get("language") for s in audio] == ["spa"]  # the social profiles are tagged too
     ink = caption_ink(path)
     x0, y0, x1, y1 = ink_box(ink.astype(float), 0.5)
     # The safe zone of the vertical profile: clear of the bottom 20%, the right 15%, the left 6%, the top 14%.
@@ -233,6 +235,7 @@ def test_a_source_browsers_cannot_play_gets_a_web_mp4_for_the_player(make_projec
     web = ffprobe_json(root / "dist/talk/talk.web.mp4")
     assert [(s["codec_type"], s["codec_name"]) for s in web["streams"]] == [("video", "h264"), ("audio", "aac")]
     assert web["format"]["tags"]["title"] == "talk title"
+    assert web["streams"][1]["tags"]["language"] == "eng"  # the catalog's audio_language
     page = (root / "dist/talk/index.html").read_text(encoding="utf-8")
     assert '<source src="talk.web.mp4" type="video/mp4">' in page
     assert '<a href="talk.subtitled.mp4" download>' in page  # the copy of the master is still offered
