@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -30,7 +31,7 @@ from pipeline.media.runner import FfmpegRunner
 from pipeline.profiles import load_profile
 from pipeline.project import Project
 from pipeline.manifest import MANIFEST, read_manifest, update_manifest, video_facts
-from pipeline.outputs import WORK, RenderJob, prepare_job
+from pipeline.outputs import KINDS, WORK, RenderJob, prepare_job
 from pipeline.publish import GateError, judge_video, rendered_as_draft
 from pipeline.render import EventCallback, RenderEvent, plan_video, run_jobs
 from pipeline.tracks import TrackState
@@ -193,11 +194,16 @@ def clean_partials(dist: Path) -> list[Path]:
     removed = []
     if not dist.is_dir():
         return removed
-    for path in dist.rglob(f"*{TEMP_MARK}*"):
-        if path.name.startswith(".") and (path.is_file() or path.is_symlink()):
+    for path in sorted(dist.rglob(f"*{TEMP_MARK}*")):
+        if not path.name.startswith("."):
+            continue
+        if path.is_file() or path.is_symlink():
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed.append(path)
+        elif path.is_dir():  # a folder an output was being written into (an HLS package)
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
     return removed
 
 
@@ -392,6 +398,8 @@ def run_build(
         for path, _why in plan.remove:
             with contextlib.suppress(FileNotFoundError):
                 (project.dist / path).unlink()
+            for kind in KINDS.values():
+                kind.removed(project.dist / path)
             removed.append(path)
         if removed:
             result.manifest = update_manifest(project.dist, remove=removed, videos=facts)

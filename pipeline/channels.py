@@ -7,7 +7,8 @@ describes the files that exist. Machine drafts never appear in it.
 channel    where                                       files, per video
 =========  ==========================================  ===========================================================
 youtube    YouTube (and Vimeo)                         the subtitled MP4, an SRT and a WebVTT per language, the poster
-website    the organisation's website                  the player page (``index.html``) and the files it plays
+website    the organisation's website                  the player page (``index.html``) and the files it plays;
+                                                       the HLS package (``<video>.m3u8``) when built
 vertical   Instagram and Facebook Reels, TikTok,       per language, the 9:16 burned-in MP4 and its poster (cover)
            YouTube Shorts, Stories
 feeds      Facebook, Instagram, LinkedIn and X feeds   per language, the square (or 4:5) burned-in MP4 and its poster
@@ -76,7 +77,9 @@ def channels(outputs: Iterable[dict]) -> dict[str, dict]:
             caption = found["youtube"].setdefault(video, {}).setdefault("captions", {}).setdefault(langs[0], {})
             caption["srt" if kind == "srt" else "vtt"] = path
         elif kind == "player":
-            found["website"][video] = {"page": path, "files": list(e.get("plays") or [])}
+            found["website"].setdefault(video, {}).update({"page": path, "files": list(e.get("plays") or [])})
+        elif kind == "hls":
+            found["website"].setdefault(video, {})["hls"] = path
         elif kind == "burned-in" and len(langs) == 1:
             channel = frame_channel(e.get("width"), e.get("height"))
             item = {"video": path}

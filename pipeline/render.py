@@ -108,4 +108,5 @@ def run_jobs(jobs: Sequence[RenderJob], runner: FfmpegRunner,
         entries = [manifest_entry(job, runner, tmp) for job, tmp in zip(jobs, temps)]
         for job, entry in zip(jobs, entries):
             kind.check_complete(job, entry)  # raising here discards the temp files: nothing looks finished
+    kind.finished(jobs)
     return entries

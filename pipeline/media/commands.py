@@ -319,6 +319,25 @@ def web_mp4(source: Path, output: Path, *, encoding: Encoding = Encoding(), has_
     return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
 
 
+def hls_segments(source: Path, playlist: Path, *, encoding: Encoding | None = None, has_audio: bool = True,
+                 segment_seconds: int = 6, duration: float | None = None) -> list[str]:
+    """argv: the picture and sound cut into MPEG-TS segments beside a VOD media ``playlist``
+    (``<stem>NNN.ts``). Stream copy when ``encoding`` is None (the source is already H.264 and a sound
+    browsers play); otherwise encoded with it, like the web MP4. Segments start at key frames."""
+    src = ffmpeg.input(str(source))
+    streams = [src["v:0"]] + ([src["a:0"]] if has_audio else [])
+    if encoding is None:
+        kwargs: dict = {"vcodec": "copy"} | ({"acodec": "copy"} if has_audio else {})
+    else:
+        kwargs = {k: v for k, v in _encode_kwargs(encoding, has_audio).items() if k != "movflags"}
+        kwargs["force_key_frames"] = f"expr:gte(t,n_forced*{segment_seconds})"
+    if duration:
+        kwargs["t"] = f"{duration:.3f}"
+    out = ffmpeg.output(*streams, str(playlist), f="hls", hls_time=segment_seconds, hls_playlist_type="vod",
+                        hls_segment_filename=str(playlist.with_name(playlist.stem + "%03d.ts")), **kwargs)
+    return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
+
+
 def tile_images(pattern: str, columns: int, rows: int, output: Path) -> list[str]:
     """argv: numbered PNGs (``pattern`` like ``dir/%04d.png``) tiled into one contact sheet PNG."""
     src = ffmpeg.input(pattern, f="image2", framerate=1)

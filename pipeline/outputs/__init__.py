@@ -9,6 +9,7 @@ Per video, in ``dist/<video>/``:
   ``<video>.poster[.<profile>].jpg``           a still of the video per profile (:mod:`.poster`)
   ``<video>.web.mp4``                          H.264/AAC for browsers, when the source is not (:mod:`.web_mp4`)
   ``index.html``                               the web player page (:mod:`.player`)
+  ``<video>.m3u8`` + ``<video>.hls-<id>/``       HLS package, with ``[render] hls = true`` (:mod:`.hls`)
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pipeline.outputs import srt  # noqa: F401
 from pipeline.outputs import soft  # noqa: F401
 from pipeline.outputs import poster  # noqa: F401
 from pipeline.outputs import web_mp4  # noqa: F401
-from pipeline.outputs import player  # noqa: F401  (last: it lists the files of the kinds above)
+from pipeline.outputs import player  # noqa: F401  (it lists the files of the kinds above)
+from pipeline.outputs import hls  # noqa: F401  (opt-in; after the page, which does not offer it)
 from pipeline.outputs.base import (
     DRAFT_BANNER, KINDS, PIPELINE_INPUT, WORK, FfmpegKind, OutputKind, PlannedTrack, RenderJob, TextKind, VideoPlan,
     materialize, prepare_job, register,

@@ -228,6 +228,12 @@ class OutputKind:
     def check_complete(self, job: RenderJob, entry: dict) -> None:
         """Raise if a finished file (described by ``entry``) is not whole; the file is then discarded."""
 
+    def finished(self, jobs: Sequence[RenderJob]) -> None:
+        """Called once ``jobs``' outputs are in place under their final names (tidy what they replaced)."""
+
+    def removed(self, output: Path) -> None:
+        """Called after the build deleted an output it no longer makes (files of its own beside it go too)."""
+
 
 class FfmpegKind(OutputKind):
     """An output one ffmpeg command makes from the job's source: subclasses give :meth:`command`."""
