@@ -46,7 +46,8 @@ LOCK_OWNER = ".lock.owner"
 DECODE_ONCE_DEFAULT = True
 _INPUT_NAMES = {"source": "source video", "style": "style", "profile": "profile", "pipeline": "pipeline version",
                 "draft": "draft status", "tracks": "track list", "tags": "title or audio language",
-                "page": "page content", "files": "list of the video's files", "poster": "poster time or frame"}
+                "page": "page content", "files": "list of the video's files", "poster": "poster time or frame",
+                "package": "HLS package folder"}
 
 
 def default_jobs() -> int:

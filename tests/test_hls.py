@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from conftest import EN_CUES, ES_CUES, ffprobe_json
 from pipeline.build import BuildOptions, run_build
+from pipeline.outputs.hls import referenced_package as referenced
 from pipeline.project import load_project
 
 HLS = "[render]\nhls = true\n"
@@ -91,6 +93,15 @@ def test_hls_package_read_back_by_ffprobe_with_a_webvtt_rendition_per_language(m
     assert len(now) == 1 and now[0] != package and now[0] in master.read_text(encoding="utf-8")
     assert "oídas" in _captions(out / now[0] / "es.m3u8")[0][2]
     assert not [p for p in out.iterdir() if ".partial" in p.name]
+
+    # A package folder deleted by hand: the master is rebuilt, not left naming nothing.
+    shutil.rmtree(out / now[0])
+    from pipeline.build import plan_build
+
+    decisions = {d.job.path: d.reason for d in plan_build(load_project(root, explicit=True)).of("build")}
+    assert decisions == {"talk/talk.m3u8": "HLS package folder changed"}
+    _build(root)
+    assert [p.name for p in out.iterdir() if p.is_dir()] != [] and _captions(out / referenced(master) / "es.m3u8")
 
     # Turned off: the master and its package go.
     catalog = root / "assets/catalog.toml"

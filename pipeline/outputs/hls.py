@@ -131,6 +131,11 @@ class HlsPackage(FfmpegKind):
         inputs["tracks"] = sha256_text(json.dumps([[t.language, t.name, t.default] for t in tracks]))
         if encoding is not None:
             inputs["profile"] = f"{encoding.preset}/{encoding.crf}/{encoding.audio_bitrate}"
+        # The master is the recorded output; a package folder deleted by hand must rebuild it too.
+        master = video.out_dir / f"{video.id}.m3u8"
+        named = referenced_package(master)
+        whole = not master.exists() or (named is not None and (master.parent / named / "video.m3u8").is_file())
+        inputs["package"] = "whole" if whole else "missing"
         spec = HlsSpec(video.video.source, encoding, video.info.has_audio, tracks, video.size)
         return [video.job(self, tuple(t.language for t in tracks), f"{video.id}.m3u8", inputs, spec=spec,
                           source=spec.source, duration=video.info.duration)]
