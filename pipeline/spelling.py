@@ -48,8 +48,7 @@ class Dictionary:
     """One Hunspell dictionary, for one thread: ``check`` a word, ``suggest`` up to three."""
 
     def __init__(self, tag: str, lang: LanguageProfile | None):
-        import enchant
-
+        enchant = _enchant()
         self.tag = tag
         self._dict = enchant.Broker().request_dict(tag)
         self._lang = lang
@@ -137,10 +136,32 @@ class Dictionary:
 _local = threading.local()
 
 
-def _broker_tag(language: str, lang: LanguageProfile | None) -> str | None:
-    import enchant
+def _enchant():
+    """pyenchant, imported on first use. Its import looks for libenchant with ``ctypes.util.find_library``,
+    which runs ``ldconfig -p`` in a child process; where Debian's libenchant-2-2 put the library (the
+    Makefile installs it) it is named instead, through pyenchant's own PYENCHANT_LIBRARY_PATH, for that
+    import only. Elsewhere pyenchant looks as usual."""
+    import sys
 
-    broker = enchant.Broker()
+    if "enchant" in sys.modules:
+        return sys.modules["enchant"]
+    import os
+
+    known = f"/usr/lib/{os.uname().machine}-linux-gnu/libenchant-2.so.2"
+    if "PYENCHANT_LIBRARY_PATH" in os.environ or not os.path.isfile(known):
+        import enchant
+
+        return enchant
+    os.environ["PYENCHANT_LIBRARY_PATH"] = known
+    try:
+        import enchant
+    finally:
+        os.environ.pop("PYENCHANT_LIBRARY_PATH", None)
+    return enchant
+
+
+def _broker_tag(language: str, lang: LanguageProfile | None) -> str | None:
+    broker = _enchant().Broker()
     tags = [lang.dictionary] if lang and lang.dictionary else []
     tags += [language.replace("-", "_"), languages.base(language)]
     return next((t for t in dict.fromkeys(tags) if t and broker.dict_exists(t)), None)
