@@ -227,7 +227,6 @@ def assert_example_means_what_it_says(command: click.Command, ctx: click.Context
 
 def test_help_lists_every_command_from_its_summary_without_importing_it():
     """`pipeline --help` reads COMMAND_SUMMARIES; each must say what the command's own help says, at any width."""
-
     from pipeline.cli import COMMAND_MODULES, COMMAND_SUMMARIES
 
     assert set(COMMAND_SUMMARIES) == set(COMMAND_MODULES)
