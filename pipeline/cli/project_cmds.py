@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -11,7 +10,6 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli.context import AppContext
-from pipeline.errors import PipelineError
 
 if TYPE_CHECKING:
     from pipeline.project import Project
@@ -20,33 +18,23 @@ pass_app = click.make_pass_decorator(AppContext)
 
 
 def collect_status(project: Project, videos: tuple[str, ...] = (), runner=None, report=None) -> list[dict]:
-    """Per video, each track's state (see pipeline.tracks) with its `check` findings counted.
+    """Per video, each track as the publish gate judged it (:func:`pipeline.publish.judge_video`): origin,
+    review counts, check findings, whether it is published and why not, who approved it last and when.
 
     ``report`` is a project check already made (``build`` checks once for the table and its gate).
     """
-    from pipeline.checks.run import check_video
-    from pipeline.tracks import track_states
+    from pipeline.publish import judge_video
 
     rows = []
     for vid in videos or tuple(project.videos):
         video = project.video(vid)
-        states = track_states(project, vid)
-        try:
-            found = report.tracks if report is not None else check_video(project, vid, runner).tracks
-            checked, check_error = {t.language: t for t in found if t.video == vid}, None
-        except PipelineError as exc:  # e.g. a broken glossary file: status still shows the review state
-            checked, check_error = {}, str(exc)
-        tracks = []
-        for state in states:
-            found = checked.get(state.language)
-            tracks.append({**state.to_dict(), "findings": None if check_error else {
-                "errors": (found.errors + (1 if found.unreadable else 0)) if found else 0,
-                "warnings": found.warnings if found else 0}})
+        verdict = judge_video(project, vid, report=report, runner=runner)
         rows.append({
             "video": vid, "title": video.title, "audio_language": video.audio_language,
             "source": str(video.source),
-            "tracks": tracks, "check_error": check_error,
-            "missing": [lang for lang in project.human_languages if lang not in {s.language for s in states}],
+            "tracks": [state.to_dict() for state in verdict.tracks], "check_error": verdict.check_error,
+            "missing": [lang for lang in project.human_languages if verdict.track(lang) is None],
+            "not_tracks": verdict.notes,
         })
     return rows
 
@@ -58,37 +46,63 @@ def _findings(counts: dict[str, int] | None) -> str:
     return ", ".join(parts) or "ok"
 
 
-def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = (), report=None) -> list[dict]:
+def _approval(track: dict) -> str:
+    """Who approved a track last and when (``Ana Ruiz, 2024-05-02 09:14 UTC``), or ``-``."""
+    if not track.get("approved_by"):
+        return "-"
+    when = (track.get("approved_at") or "").replace("T", " ")
+    when = when[:16] + " UTC" if len(when) >= 16 else when
+    declared = " (declared)" if track.get("declared") else ""
+    return f"{track['approved_by']}, {when}{declared}"
+
+
+def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = (), report=None, *,
+                 notes: bool = True) -> list[dict]:
+    """Print the status table (and, with ``notes``, the files that are not tracks)."""
     rows = collect_status(project, videos, app.runner, report)
     counted = ("machine", "edited", "approved", "stale")
     headers = ["video", "lang", "origin", "cues", *("unreviewed" if k == "machine" else k for k in counted),
-               "findings", "publishable", "note"]
+               "findings", "publishable", "last approval", "note"]
     lines: list[list[str]] = []
     for row in rows:
         first = True
         for t in row["tracks"]:
             counts = [str(t["counts"].get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
             lines.append([row["video"] if first else "", t["language"], t["origin"], str(t["cues"]), *counts,
-                          _findings(t["findings"]), "yes" if t["publishable"] else "no", t["reason"] or ""])
+                          _findings(t["findings"]), "yes" if t["publishable"] else "no", _approval(t),
+                          t["reason"] or ""])
             first = False
         for lang in row["missing"]:
-            lines.append([row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "no",
+            lines.append([row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "no", "-",
                           "missing track"])
             first = False
     click.echo(f"{project.name}\n{_aligned(headers, lines, right=set(range(3, 4 + len(counted))))}")  # cues, counts
     for row in rows:
+        for note in row["not_tracks"] if notes else ():
+            click.echo(note, err=True)
         if row["check_error"]:
             click.echo(f"{row['video']}: check failed: {row['check_error']}", err=True)
     return rows
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK) characters two, combining marks none."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _aligned(headers: list[str], lines: list[list[str]], right: set[int]) -> str:
     """A plain text table: columns two spaces apart, a rule under the headers, numbers right-aligned.
     (Plain text, not rich: the table does not need it, and `status` starts faster without importing it.)"""
-    widths = [max(len(cells[i]) for cells in (headers, *lines)) for i in range(len(headers))]
+    widths = [max(_width(cells[i]) for cells in (headers, *lines)) for i in range(len(headers))]
     rule = ["-" * w for w in widths]
-    return "\n".join("  ".join(cell.rjust(w) if i in right else cell.ljust(w)
-                               for i, (cell, w) in enumerate(zip(cells, widths))).rstrip()
+
+    def pad(i: int, cell: str) -> str:
+        space = " " * (widths[i] - _width(cell))
+        return space + cell if i in right else cell + space
+
+    return "\n".join("  ".join(pad(i, cell) for i, cell in enumerate(cells)).rstrip()
                      for cells in (headers, rule, *lines))
 
 
@@ -97,9 +111,9 @@ def _aligned(headers: list[str], lines: list[list[str]], right: set[int]) -> str
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @pass_app
 def status_cmd(app: AppContext, videos: tuple[str, ...], as_json: bool) -> None:
-    """Show videos x languages: origin (human / machine draft), cues, review counts of drafts
-    (unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them)
-    and whether each track is publishable."""
+    """Show videos x languages: origin (human / machine / unknown), cues, review counts of drafts
+    (unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them),
+    whether each track is publishable and why not, and who approved it last and when (UTC)."""
     project = app.project()
     if as_json:
         click.echo(json.dumps({"project": project.name, "videos": collect_status(project, videos, app.runner)}, indent=2,
