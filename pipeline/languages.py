@@ -75,8 +75,12 @@ def is_track_tag(code: str) -> bool:
     """True for a name a track file may have: a known language, optionally with script, region and
     registered variants, spelled canonically (``es``, ``pt-BR``, ``sr-Latn``; not ``EN``, ``iw``,
     ``es-old``, ``es_final``). Extended-language, extension and private-use subtags are not track names."""
+    if code in COMMON:
+        return True
     if not is_known(code):
         return False
+    import langcodes
+
     lang = langcodes.Language.get(code, normalize=False)
     if lang.extlangs or lang.extensions or lang.private:
         return False

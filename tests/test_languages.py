@@ -409,6 +409,7 @@ def test_the_common_tags_table_gives_exactly_langcodes_answers():
         plain = langcodes.Language.get(tag, normalize=False)
         assert bool(plain.language) and plain.is_valid(), tag
         assert languages.is_known(tag), tag
+        assert languages.is_track_tag(tag) and not (plain.extlangs or plain.extensions or plain.private), tag
         assert languages.normalize(tag) == langcodes.standardize_tag(tag) == tag
         assert languages.base(tag) == lang.language, tag
         assert languages.to_iso639_2(tag) == lang.to_alpha3() == alpha3, tag
