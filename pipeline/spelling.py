@@ -161,7 +161,8 @@ def _enchant():
 
 
 def _broker_tag(language: str, lang: LanguageProfile | None) -> str | None:
-    broker = _enchant().Broker()
+    enchant = _enchant()
+    broker = enchant.Broker()
     tags = [lang.dictionary] if lang and lang.dictionary else []
     tags += [language.replace("-", "_"), languages.base(language)]
     for tag in dict.fromkeys(tags):
