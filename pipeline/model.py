@@ -17,6 +17,9 @@ FORMAT_TAG_NAMES = frozenset({"i", "b", "u", "s", "font", "br", "c", "v", "lang"
 _FORMAT_TAG = re.compile(r"</?(?P<name>[a-zA-Z]+)(?:[\s.][^<>]*)?/?>")
 #: Anything in angle brackets that starts like a tag (``<sigh>``, ``<Music>``, ``< b >``): players hide it.
 _ANGLE = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]*>")
+#: A quoted passage: a term in quotes is mentioned ("we never say 'X'"), not used (the glossary check
+#: skips it, translation keeps it).
+QUOTED_RE = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]')
 
 
 def strip_tags(text: str) -> str:

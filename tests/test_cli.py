@@ -274,6 +274,26 @@ def test_status_of_the_sample_loads_no_heavy_module():
     assert not {m for m in loaded if m.split(".")[0] in {"rich", "langcodes", "fontTools", "jinja2"}}
 
 
+def test_status_of_a_built_project_starts_no_child_and_loads_no_process_modules(make_project):
+    """Once the build's cache knows the video (a build probed it), `status` runs no ffprobe, so it need not
+    load subprocess, shlex or signal (the runner imports them where a run starts), nor drafting's masking
+    (pipeline.protect) or the record alignment (difflib) for tracks without a record."""
+    from pipeline.cache import project_cache
+    from pipeline.project import load_project
+
+    root = make_project()
+    project = load_project(root, explicit=True)
+    cache = project_cache(project.dist)
+    cache.probe(project.video("talk").source)
+    cache.save()
+    modules_loaded_by(["status"], cwd=root)  # the first run fills the spelling cache (enchant starts ldconfig)
+    out, loaded = modules_loaded_by(["status"], cwd=root)
+    assert "talk" in out and "publishable" in out
+    assert {"pipeline.checks.spelling", "pipeline.glossary", "pipeline.media.runner"} <= loaded  # it did check
+    assert not loaded & {"subprocess", "shlex", "signal", "pipeline.protect", "difflib"}, \
+        sorted(loaded & {"subprocess", "shlex", "signal", "pipeline.protect", "difflib"})
+
+
 def test_command_modules_map_names_every_command_where_it_is_defined():
     import importlib
 
