@@ -175,3 +175,23 @@ def argos_sq(argos_dir, argos_package_files):
     package = argos.install_package(argos_package_files[("en", "sq")], argos_dir)
     forget_engines()
     return package
+
+
+def stop_with_ctrl_c(proc: subprocess.Popen, timeout: float = 60.0) -> tuple[str, str]:
+    """Send Ctrl-C (SIGINT) to a ``pipeline`` process and return its (stdout, stderr). One that has not stopped
+    within ``timeout`` (generous: the machine may be loaded) is aborted and the test fails with where each of
+    its threads was, which the process prints when started with ``PYTHONFAULTHANDLER=1`` (see serve_env)."""
+    import signal
+
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # faulthandler dumps every thread's stack to stderr
+        out, err = proc.communicate()
+        pytest.fail(f"the process did not stop {timeout:.0f} s after Ctrl-C; stdout: {out!r}; stderr: {err}")
+
+
+def serve_env() -> dict[str, str]:
+    """The environment for a ``pipeline review --serve`` child a test stops with :func:`stop_with_ctrl_c`."""
+    return dict(os.environ, PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from pathlib import Path
 
+from _corpus import CORPUS, needs_corpus
 from conftest import write_srt
 from pipeline.cli import cli
 from pipeline.errors import SubtitleEncodingError
@@ -330,6 +331,25 @@ def test_a_misspelling_after_a_skipped_web_address_or_number_names_its_own_cue(t
         (1.0, 3.0, "Call 0800123456789 or visit https://www.example.org/help/survivors today."),
         (3.5, 5.0, "Survivers are heard.")])
     assert spelling_of(en) == [(2, "'Survivers' is not in the en_US dictionary: Survivors, Survives?")]
+
+
+def test_words_in_another_script_are_the_script_rules_business_not_the_dictionarys(tmp_path):
+    """An Arabic track quoting an English sentence gave a spelling finding per English word (9,921 on the
+    corpus's Arabic documentary, and a minute spent on suggestions from the Arabic dictionary)."""
+    ar = write_srt(tmp_path / "talk.ar.srt", [(1.0, 3.0, "تجربة، واحد، إثنان"),
+                                               (3.5, 5.0, '"The quick brown fox jumps over the lazy dog."')])
+    assert spelling_of(ar) == [(1, "'إثنان' is not in the ar dictionary: آثنان, اثنان, تثنان?")]
+    es = write_srt(tmp_path / "talk.es.srt", [(1.0, 3.0, "Dijo привет y se fue."), (3.5, 5.0, "Sin proteccion.")])
+    assert spelling_of(es) == [(2, "'proteccion' is not in the es_ES dictionary: protección?")]
+    assert rules_of(es) == [(1, "script", "Cyrillic letters in a Spanish (Latin) track: 'привет'")]
+
+
+@needs_corpus
+def test_the_arabic_documentarys_spelling_findings_are_its_arabic_words():
+    (track,) = check_files([CORPUS / "parallel/react_documentary/react_documentary.ar.vtt"]).tracks
+    words = [f.message.split("'")[1] for f in track.findings if f.rule == "spelling"]
+    assert words and all(any(language_table.script_of(ch) == "Arabic" for ch in w) for w in words)
+    assert "quick" not in words and "رياكت" in words
 
 
 def test_glossary_terms_listed_names_acronyms_and_names_in_mid_sentence_are_not_flagged(make_project):

@@ -7,10 +7,8 @@ import base64
 import html as htmllib
 import importlib.util
 import json
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -25,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import example, given, settings, strategies as st
 
-from conftest import EN_CUES, ES_CUES, ffprobe_json, make_video, write_srt
+from conftest import EN_CUES, ES_CUES, ffprobe_json, make_video, serve_env, stop_with_ctrl_c, write_srt
 from pipeline.cli import cli
 from pipeline.checks import check_track
 from pipeline.errors import UsageError
@@ -471,7 +469,7 @@ def _get(url: str, headers: dict | None = None):
 
 def test_cli_serve_prints_the_address_and_stops_on_ctrl_c(project):
     build_review(project, "talk")  # so the first line comes quickly
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = serve_env()
     repo = Path(__file__).resolve().parents[1]
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(project.root), "review", "talk",
                              "--serve", "--port", "0"], cwd=repo, env=env, stdout=subprocess.PIPE,
@@ -488,8 +486,7 @@ def test_cli_serve_prints_the_address_and_stops_on_ctrl_c(project):
         assert status == 200 and b"Review workbench" in body
         status, _, body = _get(match.group(1) + "api/videos")
         assert status == 200 and json.loads(body)["videos"][0]["id"] == "talk"
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+        out, err = stop_with_ctrl_c(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
