@@ -157,7 +157,7 @@ def _profile_table_problems(name: str, table: dict[str, Any]) -> Iterator[tuple[
     if name not in BUILTIN_ASPECTS and "aspect" not in table:
         yield None, "is not a built-in profile and has no aspect", \
             f"use one of {', '.join(BUILTIN_ASPECTS)}, or add [profiles.{name}] aspect = \"4:5\""
-    if languages.is_known(name) and name not in BUILTIN_ASPECTS:
+    if name not in BUILTIN_ASPECTS and languages.is_known(name):  # a built-in name never asks langcodes
         yield None, "is a language code", "give the profile another name"
     for key in sorted(set(table) - _PROFILE_KEYS):
         yield key, f"unknown key {key!r}", f"known keys: {', '.join(sorted(_PROFILE_KEYS))}"

@@ -13,9 +13,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-import ffmpeg
-
 from pipeline import languages
+
+
+class _FfmpegPython:
+    """ffmpeg-python, imported when a command is first built: ``status`` and ``check`` read the profiles, whose
+    settings are this module's data classes, and never build a command (ffmpeg-python and the subprocess
+    machinery it imports were ~15 ms of their start-up)."""
+
+    def __getattr__(self, name: str):
+        import ffmpeg as module
+
+        return getattr(module, name)
+
+
+ffmpeg = _FfmpegPython()
 
 #: ffmpeg turns SRT into ASS on a 384x288 script (its default PlayResX/PlayResY): libass scales script
 #: units to the frame, so sizes and margins given in these units follow any resolution.
