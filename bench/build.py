@@ -5,9 +5,10 @@ On a generated catalog (several animated videos x languages, one of them Arabic)
   - a no-op rebuild, in-process and as a whole `pipeline build -q` process (target: <= 1 s and <= 2% of
     the full build)
   - a rebuild after one track changed, against the full build
+  - the vertical profile's fill modes: blur (its default) against pad and crop, wall and CPU time (--part fill)
 Configurations are interleaved (A B C D, A B C D ...) so a busy machine slows them alike.
 
-    python bench/build.py [--videos 2] [--seconds 20] [--repeat 3] [--size 1280x720]
+    python bench/build.py [--videos 2] [--seconds 20] [--repeat 3] [--size 1280x720] [--part all|builds|fill]
 
 The defaults are close to the bundled sample (720p, tens of seconds); small clips (--size 640x360
 --seconds 8) make start-up costs, and so decode-once and -j 2, count for more.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -79,14 +81,65 @@ def build(root: Path, **options) -> None:
         raise SystemExit(f"bench build failed: {result.failures[0][1]}")
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+FILLS = ("pad", "blur", "crop")
+
+
+def fill_costs(args) -> None:
+    """The vertical profile's fills side by side: one video, its burned-in vertical outputs (every language,
+    decoded once), rebuilt with each fill in turn, interleaved; medians of wall and ffmpeg CPU time."""
+    with tempfile.TemporaryDirectory(prefix="bench-fill-") as tmp:
+        root = Path(tmp) / "project"
+        make_catalog(root, 1, args.seconds, args.size)
+        catalog = root / "assets/catalog.toml"
+        base = catalog.read_text(encoding="utf-8")
+
+        def use(fill: str) -> None:
+            catalog.write_text(base.replace("[project]", f'[profiles]\nbuild = ["vertical"]\n'
+                                                          f'[profiles.vertical]\nfit = "{fill}"\n\n[project]', 1),
+                               encoding="utf-8")
+
+        use("pad")
+        build(root, jobs=1, profiles=("vertical",))  # warm up
+        wall: dict[str, list[float]] = {f: [] for f in FILLS}
+        cpu: dict[str, list[float]] = {f: [] for f in FILLS}
+        for _ in range(args.repeat):
+            for fill in FILLS:
+                use(fill)
+                before = children_cpu()
+                wall[fill].append(timed(lambda: build(root, jobs=1, force=True, profiles=("vertical",))))
+                cpu[fill].append(children_cpu() - before)
+    print(f"\nvertical profile fill, 1 video x {len(TRACKS)} languages decoded once, {args.seconds:g} s of "
+          f"{args.size}, median of {args.repeat} (wall s / ffmpeg CPU s):")
+    for fill in FILLS:
+        print(f"  {fill:<5} {statistics.median(wall[fill]):7.2f} s  {statistics.median(cpu[fill]):7.2f} CPU-s")
+    pad_wall, pad_cpu = statistics.median(wall["pad"]), statistics.median(cpu["pad"])
+    for fill in ("blur", "crop"):
+        ratios = [w / p for w, p in zip(wall[fill], wall["pad"])]
+        cpu_ratios = [c / p for c, p in zip(cpu[fill], cpu["pad"])]
+        print(f"  {fill} / pad: wall {statistics.median(wall[fill]) / pad_wall:5.2f} (paired {statistics.median(ratios):.2f}), "
+              f"CPU {statistics.median(cpu[fill]) / pad_cpu:5.2f} (paired {statistics.median(cpu_ratios):.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--videos", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--part", choices=("all", "builds", "fill"), default="all")
     args = parser.parse_args()
+    if args.part in ("all", "builds"):
+        builds(args)
+    if args.part in ("all", "fill"):
+        fill_costs(args)
 
+
+def builds(args) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         root = Path(tmp) / "project"
         make_catalog(root, args.videos, args.seconds, args.size)

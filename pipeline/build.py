@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -29,8 +30,8 @@ from pipeline.fsutil import TEMP_MARK
 from pipeline.media.runner import FfmpegRunner
 from pipeline.profiles import load_profile
 from pipeline.project import Project
-from pipeline.manifest import MANIFEST, read_manifest, update_manifest
-from pipeline.outputs import WORK, RenderJob, prepare_job
+from pipeline.manifest import MANIFEST, read_manifest, update_manifest, video_facts
+from pipeline.outputs import KINDS, WORK, RenderJob, prepare_job
 from pipeline.publish import GateError, judge_video, rendered_as_draft
 from pipeline.render import EventCallback, RenderEvent, plan_video, run_jobs
 from pipeline.tracks import TrackState
@@ -44,7 +45,9 @@ LOCK_OWNER = ".lock.owner"
 #: (bench/build.py; docs/rendering.md), frames identical. ``[render] decode_once``.
 DECODE_ONCE_DEFAULT = True
 _INPUT_NAMES = {"source": "source video", "style": "style", "profile": "profile", "pipeline": "pipeline version",
-                "draft": "draft status", "tracks": "track list"}
+                "draft": "draft status", "tracks": "track list", "tags": "title or audio language",
+                "page": "page content", "files": "list of the video's files", "poster": "poster time or frame",
+                "package": "HLS package folder"}
 
 
 def default_jobs() -> int:
@@ -192,11 +195,16 @@ def clean_partials(dist: Path) -> list[Path]:
     removed = []
     if not dist.is_dir():
         return removed
-    for path in dist.rglob(f"*{TEMP_MARK}*"):
-        if path.name.startswith(".") and (path.is_file() or path.is_symlink()):
+    for path in sorted(dist.rglob(f"*{TEMP_MARK}*")):
+        if not path.name.startswith("."):
+            continue
+        if path.is_file() or path.is_symlink():
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed.append(path)
+        elif path.is_dir():  # a folder an output was being written into (an HLS package)
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
     return removed
 
 
@@ -278,7 +286,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
         jobs = plan_video(project, project.video(vid), include_drafts=options.include_drafts, runner=runner,
                           cache=cache, profiles=options.profiles, states=states)
         if options.profiles:
-            jobs = [j for j in jobs if j.output_kind.per_profile]
+            jobs = [j for j in jobs if j.output_kind.per_profile and j.profile in options.profiles]
         for job in jobs:
             planned.add(job.path)
             decision = decide(job, manifest.get(job.path), options.force)
@@ -385,13 +393,17 @@ def run_build(
         if on_plan is not None:
             on_plan(plan)
         result = BuildResult(plan, cleaned=cleaned, jobs=jobs_n)
+        facts = {vid: video_facts(project.videos[vid].title, project.videos[vid].audio_language)
+                 for vid in plan.videos}
         removed = []
         for path, _why in plan.remove:
             with contextlib.suppress(FileNotFoundError):
                 (project.dist / path).unlink()
+            for kind in KINDS.values():
+                kind.removed(project.dist / path)
             removed.append(path)
         if removed:
-            result.manifest = update_manifest(project.dist, remove=removed)
+            result.manifest = update_manifest(project.dist, remove=removed, videos=facts)
         result.removed = removed
         to_build = plan.to_build
         index = {id(job): i for i, job in enumerate(to_build)}
@@ -439,7 +451,7 @@ def run_build(
                                 emit(RenderEvent("failed", job, index[id(job)], total, error=err))
                             continue
                         with guard:
-                            result.manifest = update_manifest(project.dist, add=entries)
+                            result.manifest = update_manifest(project.dist, add=entries, videos=facts)
                         result.entries += entries
                         for job in task:
                             emit(RenderEvent("done", job, index[id(job)], total, seconds=seconds))

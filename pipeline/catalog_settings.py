@@ -10,7 +10,7 @@ A section may appear at project level (``[check]``, or ``[project.check]``) and 
 ``profiles``   ``build`` and one table per output profile (:func:`pipeline.profiles.profile_problems`)
 ``draft``      ``engine``, ``from``, ``max_chars``, ``max_lines``, ``max_gap_ms``, ``max_unknown_share``,
                ``low_confidence`` (here)
-``render``     ``jobs``, ``decode_once`` (here)
+``render``     ``jobs``, ``decode_once``, ``hls`` (here)
 =============  ==========================================================================================
 
 No key is ignored silently: an unknown key or a wrong value is a ``catalog.toml:LINE`` error, and every
@@ -33,7 +33,7 @@ DRAFT_INT_KEYS = ("max_chars", "max_lines", "max_gap_ms")
 #: Shares from 0 to 1: the trust thresholds of drafts (:mod:`pipeline.confidence`).
 DRAFT_SHARE_KEYS = ("max_unknown_share", "low_confidence")
 DRAFT_KEYS = ("engine", "from", *DRAFT_INT_KEYS, *DRAFT_SHARE_KEYS)
-RENDER_KEYS = ("jobs", "decode_once")
+RENDER_KEYS = ("jobs", "decode_once", "hls")
 
 
 def draft_problems(values: Mapping[str, Any]) -> Iterator[Problem]:
@@ -64,8 +64,8 @@ def render_problems(values: Mapping[str, Any]) -> Iterator[Problem]:
             yield key, f"unknown key {key!r}", f"known keys: {', '.join(RENDER_KEYS)}"
         elif key == "jobs" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             yield key, f"jobs must be a whole number of jobs, at least 1, got {value!r}", None
-        elif key == "decode_once" and not isinstance(value, bool):
-            yield key, f"decode_once must be true or false, got {value!r}", "write decode_once = true (no quotes)"
+        elif key in ("decode_once", "hls") and not isinstance(value, bool):
+            yield key, f"{key} must be true or false, got {value!r}", f"write {key} = true (no quotes)"
 
 
 def check_problems(values: Mapping[str, Any]) -> Iterator[Problem]:

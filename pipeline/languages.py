@@ -66,3 +66,11 @@ def from_iso639_2(code: str) -> str | None:
     except (langcodes.LanguageTagError, ValueError):
         return None
     return str(lang) if lang.is_valid() else None
+
+
+@lru_cache(maxsize=None)
+def own_name(code: str) -> str:
+    """The language's name in itself, first letter capitalised for a menu (``es`` → ``Español``,
+    ``pt-BR`` → ``Português (Brasil)``: only the first letter changes)."""
+    name = display_name(code, code)
+    return name[:1].upper() + name[1:]

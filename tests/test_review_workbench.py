@@ -992,7 +992,8 @@ def test_an_edit_made_elsewhere_mid_review_is_refused_and_nothing_is_lost(browse
         page.locator("#reviewer").click()  # focus out of the cue list
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace(read_track(path).cues[3].text, "Cambio desde fuera."), encoding="utf-8")
-        watch.wait(f"document.querySelector(\"{CARD.format(4)} textarea.edit\").value === 'Cambio desde fuera.'",
+        # (?.: while the page reloads the track its cue list is re-drawn, and the card is briefly absent)
+        watch.wait(f"document.querySelector(\"{CARD.format(4)} textarea.edit\")?.value === 'Cambio desde fuera.'",
                    timeout=15)
         # With unsaved text on the page, it asks instead of reloading under the reviewer's hands.
         page.locator(CARD.format(2) + " textarea.edit").fill("Sin guardar.")

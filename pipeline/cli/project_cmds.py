@@ -1,4 +1,4 @@
-"""Commands about the catalog and its tracks: status, add."""
+"""Commands about the catalog and its tracks: init, status, add."""
 
 from __future__ import annotations
 
@@ -120,28 +120,85 @@ def status_cmd(app: AppContext, videos: tuple[str, ...], as_json: bool) -> None:
         print_status(app, project, videos)
 
 
+def _size(size: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@click.command("init")
+@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="The project's name (default: the folder's name).")
+@click.option("--languages", "human", default="en,es", show_default=True,
+              help="The languages people write, comma-separated; the first is what drafts translate from.")
+def init_cmd(folder: Path, name: str | None, human: str) -> None:
+    """Start a project in FOLDER (default: here): a catalog with [project], the folders, and a .gitignore
+    that keeps dist/ (everything rendered) out of git."""
+    from pipeline.catalog_edit import init_project
+
+    result = init_project(folder, name, [c.strip() for c in human.split(",") if c.strip()])
+    click.echo(f"started a project in {result.root}")
+    for path in result.created:
+        click.echo(f"  created {_shown(path, result.root)}{'/' if path.is_dir() else ''}")
+    if result.gitignore is not None:
+        click.echo(f"  {_shown(result.gitignore, result.root)} keeps dist/ out of git")
+    click.echo("next:")
+    if result.root != Path.cwd().resolve():
+        click.echo(f"  cd {folder}")
+    click.echo("  pipeline add VIDEO.mp4 --id talk --audio-language en --title 'The talk'")
+
+
 @click.command("add")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--id", "video_id", required=True, help="Catalog id: a-z, 0-9 and '-'.")
 @click.option("--audio-language", required=True, help="Language of the narration (BCP-47, e.g. en).")
 @click.option("--title", help="Human title (default: the id).")
+@click.option("--link", is_flag=True,
+              help="Keep the file where it is (the catalog points at it) instead of copying it into assets/videos/.")
 @pass_app
-def add_cmd(app: AppContext, file: Path, video_id: str, audio_language: str, title: str | None) -> None:
-    """Register a video FILE in the catalog and extract its embedded text subtitle tracks.
+def add_cmd(app: AppContext, file: Path, video_id: str, audio_language: str, title: str | None, link: bool) -> None:
+    """Register a video FILE in the catalog, create its subtitles/ID/ folder and extract its embedded text
+    subtitle tracks.
 
-    The file is checked with ffprobe first; existing tracks are never overwritten.
+    The file is checked with ffprobe first and copied into assets/videos/ (unless it is already inside
+    assets/, or with --link); existing tracks are never overwritten.
     """
     from pipeline.catalog_edit import add_video
 
     project = app.project()
-    result = add_video(project, file, video_id, audio_language, title, app.runner)
-    click.echo(f"added {result.video_id}: {result.source.relative_to(project.root)}")
+    result = add_video(project, file, video_id, audio_language, title, app.runner, link=link)
+    where = _shown(result.source, project.root)
+    if result.how == "copied":
+        click.echo(f"added {result.video_id}: copied {file} ({_size(result.size)}) to {where}")
+    elif result.how == "linked":
+        click.echo(f"added {result.video_id}: {where} ({_size(result.size)}), left where it is (--link)")
+    else:
+        click.echo(f"added {result.video_id}: {where} ({_size(result.size)})")
     for path in result.extracted:
         click.echo(f"  extracted {path.relative_to(project.root)}")
     for path in result.kept:
         click.echo(f"  kept existing {path.relative_to(project.root)} (embedded track not extracted)")
     for note in result.skipped:
         click.echo(f"  skipped {note}")
+    tracks = _shown(result.tracks, project.root) if result.tracks else f"subtitles/{video_id}"
+    have = sorted(p.stem for p in result.tracks.glob("*.srt")) if result.tracks else []
+    click.echo("next:")
+    if have:
+        click.echo(f"  tracks are in {tracks}/ ({', '.join(f'{lang}.srt' for lang in have)}); "
+                   "add the others as <language>.srt")
+    else:
+        langs = ", ".join(f"{lang}.srt" for lang in project.human_languages)
+        click.echo(f"  put its tracks in {tracks}/, one per language: {langs}")
+    click.echo(f"  pipeline check {video_id}      the style rules and the languages' parity")
+    click.echo(f"  pipeline build {video_id}      check, then render everything publishable into dist/{video_id}/")
 
 
-COMMANDS = [status_cmd, add_cmd]
+COMMANDS = [init_cmd, status_cmd, add_cmd]
