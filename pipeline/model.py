@@ -18,6 +18,9 @@ _SRT_TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2}),(\d{3})$")
 _FORMAT_TAG = re.compile(r"</?(?P<name>[a-zA-Z]+)(?:[\s.][^<>]*)?/?>")
 #: Anything in angle brackets that starts like a tag (``<sigh>``, ``<Music>``, ``< b >``): players hide it.
 _ANGLE = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]*>")
+#: A quoted passage: a term in quotes is mentioned ("we never say 'X'"), not used (the glossary check
+#: skips it, translation keeps it).
+QUOTED_RE = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]')
 
 
 def strip_tags(text: str) -> str:

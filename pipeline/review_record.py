@@ -48,7 +48,6 @@ on disk after a crash.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import os
 import re
@@ -453,6 +452,8 @@ def match_rows(record: ReviewRecord | None, track: Track) -> tuple[list[Row | No
     """
     if record is None:
         return [None] * len(track), []
+    import difflib  # here: a track without a record (most of `status`) needs no alignment
+
     rows = record.live_rows
     matched: list[Row | None] = [None] * len(track)
     matcher = difflib.SequenceMatcher(a=[(r.start, r.end) for r in rows], b=[(c.start, c.end) for c in track.cues],
@@ -546,6 +547,8 @@ class SourceIndex:
 
     def _align(self, keys: list[tuple[int, int, str]], found: dict) -> dict[tuple[int, int, str], tuple[int, int]]:
         """Runs for the groups of ``keys`` not in ``found``, aligned by text between those that are."""
+        import difflib
+
         anchored = {i: ("claimed", i) for key in keys if key in found for i in range(found[key][0], found[key][1] + 1)}
         tokens = [(g, ("claimed", found[key][0] + d) if key in found else part)
                   for g, key in enumerate(keys) for d, part in enumerate(key[2].split("+"))]

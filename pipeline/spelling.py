@@ -89,9 +89,7 @@ class Dictionary:
 
     def _dict(self):
         if self._enchant is None:
-            import enchant
-
-            self._adopt(enchant.Broker().request_dict(self.tag))
+            self._adopt(_enchant().Broker().request_dict(self.tag))
         return self._enchant
 
     def _adopt(self, loaded) -> None:
@@ -196,10 +194,33 @@ def _candidate_tags(language: str, lang: LanguageProfile | None) -> list[str]:
     return [t for t in dict.fromkeys(tags) if t]
 
 
+def _enchant():
+    """pyenchant, imported on first use. Its import looks for libenchant with ``ctypes.util.find_library``,
+    which runs ``ldconfig -p`` in a child process; where Debian's libenchant-2-2 put the library (the
+    Makefile installs it) it is named instead, through pyenchant's own PYENCHANT_LIBRARY_PATH, for that
+    import only. Elsewhere pyenchant looks as usual."""
+    import sys
+
+    if "enchant" in sys.modules:
+        return sys.modules["enchant"]
+    import os
+
+    known = f"/usr/lib/{os.uname().machine}-linux-gnu/libenchant-2.so.2"
+    if "PYENCHANT_LIBRARY_PATH" in os.environ or not os.path.isfile(known):
+        import enchant
+
+        return enchant
+    os.environ["PYENCHANT_LIBRARY_PATH"] = known
+    try:
+        import enchant
+    finally:
+        os.environ.pop("PYENCHANT_LIBRARY_PATH", None)
+    return enchant
+
+
 def _broker_tag(tags: list[str]):
     """The first tag whose dictionary loads, and the loaded dictionary (None, None when none does)."""
-    import enchant
-
+    enchant = _enchant()
     broker = enchant.Broker()
     for tag in tags:
         if not broker.dict_exists(tag):

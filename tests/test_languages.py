@@ -422,3 +422,30 @@ def test_a_single_reading_is_always_the_text_that_was_written(case):
         assert canonical_text(readings[0].text, lang).split("\n")[2] == written
     else:  # several (a person chooses) or none: the right one is never left out of several
         assert not readings or any(canonical_text(r.text, lang).split("\n")[2] == written for r in readings)
+
+
+def test_the_common_tags_table_gives_exactly_langcodes_answers():
+    """pipeline.languages answers common tags from a table so that `status` need not import langcodes: every
+    entry must say what langcodes says, for every function the table short-cuts."""
+    import langcodes
+
+    from pipeline import languages
+
+    assert len(languages.COMMON) > 80
+    for tag, (alpha3, name) in languages.COMMON.items():
+        lang = langcodes.Language.get(tag)
+        plain = langcodes.Language.get(tag, normalize=False)
+        assert bool(plain.language) and plain.is_valid(), tag
+        assert languages.is_known(tag), tag
+        assert languages.is_track_tag(tag) and not (plain.extlangs or plain.extensions or plain.private), tag
+        assert languages.normalize(tag) == langcodes.standardize_tag(tag) == tag
+        assert languages.base(tag) == lang.language, tag
+        assert languages.to_iso639_2(tag) == lang.to_alpha3() == alpha3, tag
+        assert languages.display_name(tag) == lang.display_name("en") == name, tag
+        if "-" not in tag:
+            assert languages.from_iso639_2(alpha3) == str(langcodes.Language.get(alpha3)) == tag, alpha3
+    # what the table does not hold still goes to langcodes
+    assert languages.normalize("pt-br") == "pt-BR" and languages.base("EN") == "en"
+    assert languages.is_known("tl") and languages.normalize("tl") == "fil" and not languages.is_known("xx")
+    assert languages.from_iso639_2("fre") == "fr" and languages.from_iso639_2("und") is None
+    assert languages.display_name("es", "es") == "español"

@@ -7,13 +7,11 @@ stderr and the error's exit code; anything else reaching here is a bug and says 
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 
 import click
 
 from pipeline import __version__
-from pipeline.cli.context import AppContext
 from pipeline.errors import PipelineError
 
 
@@ -85,6 +83,8 @@ class PipelineGroup(click.Group):
         return self.commands.get(name)
 
     def invoke(self, ctx: click.Context):
+        from pipeline.cli.context import AppContext  # here: `pipeline --help` never invokes a command
+
         try:
             return super().invoke(ctx)
         except PipelineError as exc:
@@ -128,6 +128,10 @@ def cli(ctx: click.Context, project_dir: str | None, verbose: int, quiet: bool) 
       pipeline build             check, then render everything publishable into dist/
       pipeline probe FILE        what a media file holds
     """
+    import logging  # here, not at the top: `pipeline --help` never runs this
+
+    from pipeline.cli.context import AppContext
+
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
     ctx.obj = AppContext(project_dir=project_dir, verbose=verbose, quiet=quiet)
