@@ -177,10 +177,22 @@ def argos_sq(argos_dir, argos_package_files):
     return package
 
 
+def start_for_ctrl_c(args: list[str], **kwargs) -> subprocess.Popen:
+    """Start a ``pipeline`` process that a test will stop with :func:`stop_with_ctrl_c`: text pipes, unbuffered,
+    every thread's stack printed on SIGABRT, and Ctrl-C delivered whatever this test run inherited (a suite
+    started in the background by a non-interactive shell ignores SIGINT, and so would its children: the
+    server then ran on after Ctrl-C, which a person at a terminal never sees)."""
+    import signal
+
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")
+    return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **kwargs)
+
+
 def stop_with_ctrl_c(proc: subprocess.Popen, timeout: float = 60.0) -> tuple[str, str]:
-    """Send Ctrl-C (SIGINT) to a ``pipeline`` process and return its (stdout, stderr). One that has not stopped
-    within ``timeout`` (generous: the machine may be loaded) is aborted and the test fails with where each of
-    its threads was, which the process prints when started with ``PYTHONFAULTHANDLER=1`` (see serve_env)."""
+    """Send Ctrl-C (SIGINT) to a process from :func:`start_for_ctrl_c` and return its (stdout, stderr). One that
+    has not stopped within ``timeout`` (generous: the machine may be loaded) is aborted and the test fails with
+    where each of its threads was."""
     import signal
 
     proc.send_signal(signal.SIGINT)
@@ -190,8 +202,3 @@ def stop_with_ctrl_c(proc: subprocess.Popen, timeout: float = 60.0) -> tuple[str
         proc.send_signal(signal.SIGABRT)  # faulthandler dumps every thread's stack to stderr
         out, err = proc.communicate()
         pytest.fail(f"the process did not stop {timeout:.0f} s after Ctrl-C; stdout: {out!r}; stderr: {err}")
-
-
-def serve_env() -> dict[str, str]:
-    """The environment for a ``pipeline review --serve`` child a test stops with :func:`stop_with_ctrl_c`."""
-    return dict(os.environ, PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import example, given, settings, strategies as st
 
-from conftest import EN_CUES, ES_CUES, ffprobe_json, make_video, serve_env, stop_with_ctrl_c, write_srt
+from conftest import EN_CUES, ES_CUES, ffprobe_json, make_video, start_for_ctrl_c, stop_with_ctrl_c, write_srt
 from pipeline.cli import cli
 from pipeline.checks import check_track
 from pipeline.errors import UsageError
@@ -469,11 +469,9 @@ def _get(url: str, headers: dict | None = None):
 
 def test_cli_serve_prints_the_address_and_stops_on_ctrl_c(project):
     build_review(project, "talk")  # so the first line comes quickly
-    env = serve_env()
     repo = Path(__file__).resolve().parents[1]
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(project.root), "review", "talk",
-                             "--serve", "--port", "0"], cwd=repo, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = start_for_ctrl_c([sys.executable, "-m", "pipeline", "--project", str(project.root), "review", "talk",
+                             "--serve", "--port", "0"], cwd=repo)
     try:
         lines = []
         for line in proc.stdout:

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from conftest import EN_CUES, serve_env, stop_with_ctrl_c, write_srt
+from conftest import EN_CUES, start_for_ctrl_c, stop_with_ctrl_c, write_srt
 from pipeline.build import project_lock
 from pipeline.cli import cli
 from pipeline.cue_edit import CueTextError, clean_cue_text, cue_version, splice_cue_text
@@ -812,11 +812,9 @@ def test_listening_beyond_loopback_needs_the_key_for_everything(drafted):
 
 
 def test_cli_serve_on_all_addresses_warns(drafted):
-    env = serve_env()
     repo = Path(__file__).resolve().parents[1]
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(drafted.root), "review", "talk", "es",
-                             "--serve", "--host", "0.0.0.0", "--port", "0"], cwd=repo, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = start_for_ctrl_c([sys.executable, "-m", "pipeline", "--project", str(drafted.root), "review", "talk", "es",
+                             "--serve", "--host", "0.0.0.0", "--port", "0"], cwd=repo)
     try:
         for line in proc.stdout:
             if line.startswith("review workbench for "):
