@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Sequence
 
 from pipeline.errors import SubtitleError, UsageError
-from pipeline.fsutil import atomic_path
+from pipeline.fsutil import atomic_path, sha256_text
 from pipeline.model import Cue, format_timestamp, parse_timestamp
 from pipeline.review_record import utc_now
 
@@ -64,7 +64,15 @@ class Comment:
         return {"id": self.id, "cue": self.cue, "start": self.start, "end": self.end, "author": self.author,
                 "at": self.at, "text": self.text, "status": self.status,
                 "resolved_by": None if self.resolved_by == NONE else self.resolved_by,
-                "resolved_at": None if self.resolved_at == NONE else self.resolved_at}
+                "resolved_at": None if self.resolved_at == NONE else self.resolved_at,
+                "version": comment_version(self)}
+
+
+def comment_version(comment: Comment) -> str:
+    """A short name for everything a comment's row holds: it changes when anyone resolves, reopens or
+    edits it (in the workbench or in a text editor), so a write based on what a reviewer saw can be
+    refused when the comment is no longer that."""
+    return sha256_text(_row(comment))[:16]
 
 
 def notes_path(track_path: Path) -> Path:
@@ -92,11 +100,13 @@ def compose_notes(comments: Sequence[Comment], track_name: str) -> str:
         f"# format: {FORMAT}",
         "\t".join(COLUMNS),
     ]
-    for c in comments:
-        lines.append("\t".join([str(c.id), str(c.cue), format_timestamp(c.start), format_timestamp(c.end),
-                                _name(c.author), c.at, c.status, _name(c.resolved_by), c.resolved_at,
-                                escape(c.text)]))
+    lines.extend(_row(c) for c in comments)
     return "\n".join(lines) + "\n"
+
+
+def _row(c: Comment) -> str:
+    return "\t".join([str(c.id), str(c.cue), format_timestamp(c.start), format_timestamp(c.end), _name(c.author),
+                      c.at, c.status, _name(c.resolved_by), c.resolved_at, escape(c.text)])
 
 
 def parse_notes(text: str, path: Path) -> list[Comment]:

@@ -417,7 +417,10 @@ def test_bad_input_is_a_400_with_a_json_message(api):
         (T + "/approve", {"cues": "all", "reviewer": "Ana"}, 400, "name the cues"),
         (T + "/comments", {"number": 1, "version": cue["version"], "author": "Ana", "text": " "}, 400, "needs some text"),
         (T + "/comments", {"number": -1, "author": "Ana", "text": "x"}, 400, "cue number"),
-        (T + "/comments/7", {"author": "Ana"}, 404, "no comment 7"),
+        (T + "/comments/7", {"author": "Ana", "version": "0" * 16}, 404, "no comment 7"),
+        (T + "/comments/7", {"author": "Ana"}, 400, "version"),
+        ("/api/words/es", {"word": "otra", "reviewer": "Ana"}, 400, "words_version"),
+        ("/api/words/es", {"word": "otra", "words_version": 3}, 400, "words_version"),
         ("/api/videos/nope/tracks/es/check", {"number": 1, "text": "x"}, 404, "no video 'nope'"),
         ("/api/videos/talk/tracks/sq/check", {"number": 1, "text": "x"}, 404, "no 'sq' track"),
     ]
@@ -484,10 +487,14 @@ def test_comments_add_resolve_reopen_and_status_counts_them(api):
     assert _status_comments(api.project, "es") == 2
     table = run_cli("--project", str(api.project.root), "status").output
     assert "comments" in table and "2 open" in table
-    assert api.post(T + "/comments/1", {"author": "Bo"})[1]["comment"]["resolved_by"] == "Bo"
+    first = track["cues"][2]["comments"][0]
+    status, data, _ = api.post(T + "/comments/1", {"author": "Bo", "version": first["version"]})
+    assert status == 200 and data["comment"]["resolved_by"] == "Bo" and data["comment"]["version"] != first["version"]
     assert _status_comments(api.project, "es") == 1
-    assert api.post(T + "/comments/1", {"author": "Bo", "status": "open"})[1]["comment"]["status"] == "open"
-    assert api.post(T + "/comments/1", {"author": "Bo", "status": "maybe"})[0] == 400
+    resolved = data["comment"]
+    status, data, _ = api.post(T + "/comments/1", {"author": "Bo", "status": "open", "version": resolved["version"]})
+    assert status == 200 and data["comment"]["status"] == "open"
+    assert api.post(T + "/comments/1", {"author": "Bo", "status": "maybe", "version": data["comment"]["version"]})[0] == 400
     # A comment on a cue that changed since the page read it: refused, the cue is not what was commented on.
     status, _, _ = api.post(T + "/comments", {"number": 3, "version": "0" * 16, "author": "Ana", "text": "x"})
     assert status == 409
@@ -495,9 +502,13 @@ def test_comments_add_resolve_reopen_and_status_counts_them(api):
 
 def test_add_a_word_to_the_projects_word_list(api):
     words = api.project.root / "assets" / "glossary" / "words.es.txt"
-    status, data, _ = api.post("/api/words/es", {"word": "grooming", "reviewer": "Ana"})
+    assert api.track()["words_version"] is None  # no list yet
+    status, data, _ = api.post("/api/words/es", {"word": "grooming", "words_version": None, "reviewer": "Ana"})
+    version = data.pop("words_version")
     assert status == 200 and data == {"path": "assets/glossary/words.es.txt", "word": "grooming", "added": True}
-    assert api.post("/api/words/es", {"word": "Grooming"})[1]["added"] is False  # already there (any case)
+    assert version == api.track()["words_version"] == api.get(T + "/versions")[1]["words_version"]
+    status, data, _ = api.post("/api/words/es", {"word": "Grooming", "words_version": version})
+    assert status == 200 and data["added"] is False  # already there (any case)
     text = words.read_text(encoding="utf-8")
     assert text.startswith("# Words the spelling check accepts in Spanish") and text.count("grooming") == 1
     from pipeline.wordlist import project_words
@@ -507,8 +518,56 @@ def test_add_a_word_to_the_projects_word_list(api):
                        ({"word": "x"}, "..%2f..%2fetc"), ({"word": "x"}, "ES")):
         status, data, _ = api.post(f"/api/words/{lang}", body)
         assert status in (400, 404), (body, lang, data)
-    assert api.post("/api/words/es", {"word": "otra"}, token=False)[0] == 403
+    assert api.post("/api/words/es", {"word": "otra", "words_version": version}, token=False)[0] == 403
     assert "otra" not in words.read_text(encoding="utf-8")
+
+
+def test_resolving_a_comment_changed_elsewhere_is_refused_and_the_notes_file_kept(api):
+    """Two reviewers (or a reviewer and a text editor) on one comment: a resolve or reopen based on what the
+    comment no longer is, is a 409 and the comments file stays byte for byte as the other left it."""
+    notes = api.project.track_path("talk", "es").with_suffix(".notes.tsv")
+    for text in ("¿«ahí» o «allí»?", "Otra duda."):
+        assert api.post(T + "/comments", {"number": 0, "author": "Ana", "text": text})[0] == 201
+    seen = {c["id"]: c for c in api.track()["track_comments"]}  # what both reviewers' pages show
+    # Bo resolves comment 1; Ana, on her page from before, resolves it too (she saw it open).
+    assert api.post(T + "/comments/1", {"author": "Bo", "version": seen[1]["version"]})[0] == 200
+    after_bo = notes.read_bytes()
+    status, data, _ = api.post(T + "/comments/1", {"author": "Ana", "version": seen[1]["version"]})
+    assert status == 409 and "changed elsewhere" in data["error"] and data["status"] == 409
+    assert set(data) == {"error", "hint", "status"}
+    assert notes.read_bytes() == after_bo and "Bo" in notes.read_text(encoding="utf-8")
+    # A text editor rewords comment 2: a resolve based on the old wording is refused, the editor's kept.
+    edited = notes.read_text(encoding="utf-8").replace("Otra duda.", "Otra duda (del editor).")
+    notes.write_text(edited, encoding="utf-8")
+    status, _, _ = api.post(T + "/comments/2", {"author": "Ana", "status": "resolved", "version": seen[2]["version"]})
+    assert status == 409 and notes.read_text(encoding="utf-8") == edited
+    # Based on the comment as it is now, the change goes through, and the other comment's edit stays.
+    now = {c["id"]: c for c in api.track()["track_comments"]}
+    status, data, _ = api.post(T + "/comments/1", {"author": "Ana", "status": "open", "version": now[1]["version"]})
+    assert status == 200 and data["comment"]["status"] == "open"
+    assert "Otra duda (del editor)." in notes.read_text(encoding="utf-8")
+
+
+def test_a_word_added_to_a_list_changed_elsewhere_is_refused_and_the_other_edit_kept(api):
+    words = api.project.root / "assets" / "glossary" / "words.es.txt"
+    seen = api.track()["words_version"]  # the page was loaded before the list existed
+    # A text editor creates the list meanwhile.
+    words.parent.mkdir(parents=True, exist_ok=True)
+    words.write_bytes(b"# our names\nTirana\n")
+    status, data, _ = api.post("/api/words/es", {"word": "grooming", "words_version": seen, "reviewer": "Ana"})
+    assert status == 409 and "changed elsewhere" in data["error"] and set(data) == {"error", "hint", "status"}
+    assert words.read_bytes() == b"# our names\nTirana\n"
+    # Reloaded, then another reviewer adds a word before this one does: refused again, nothing lost.
+    seen = api.get(T + "/versions")[1]["words_version"]
+    assert api.post("/api/words/es", {"word": "Sarajevo", "words_version": seen, "reviewer": "Bo"})[0] == 200
+    bo = words.read_bytes()
+    assert api.post("/api/words/es", {"word": "grooming", "words_version": seen, "reviewer": "Ana"})[0] == 409
+    assert words.read_bytes() == bo
+    status, data, _ = api.post("/api/words/es", {"word": "grooming", "words_version": api.track()["words_version"],
+                                                 "reviewer": "Ana"})
+    assert status == 200 and data["added"]
+    text = words.read_text(encoding="utf-8")
+    assert text.startswith("# our names\nTirana\nSarajevo") and "\ngrooming  # added" in text
 
 
 def _status_comments(project, language):
@@ -1107,17 +1166,30 @@ def test_misspelt_words_are_underlined_as_typed_and_fixed_in_one_click(browser, 
         page.locator(CARD.format(2) + " .findings button.suggest", has_text="ayuda").first.click()
         assert edit.input_value().endswith("grooming y ayuda.")
         watch.wait("!" + marks.format(2) + ".includes('ayda')")
+        # Meanwhile a text editor starts the project's word list: adding to the list this page did not see
+        # is refused, the typed text stays, and the editor's list stays as written.
+        path = root / "assets" / "glossary" / "words.es.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"Tirana\n")
+        typed = edit.input_value()
+        add = page.locator(CARD.format(2) + " .findings button.add-word", has_text="grooming")
+        add.click()
+        watch.wait(f"document.querySelector(\"{CARD.format(2)} .msg\").textContent.includes('Changed elsewhere')")
+        assert edit.input_value() == typed and path.read_bytes() == b"Tirana\n"
+        assert page.locator("#notice-reload").is_visible()
+        page.click("#notice-reload")
+        watch.wait("document.getElementById('notice').hidden")
         # A term of the project goes to its word list: no longer flagged, here or anywhere.
-        page.locator(CARD.format(2) + " .findings button.add-word", has_text="grooming").click()
-        watch.wait(f"document.querySelector(\"{CARD.format(2)} .msg\").textContent.includes('words.es.txt')")
-        words = (root / "assets" / "glossary" / "words.es.txt").read_text(encoding="utf-8")
-        assert "\ngrooming  # added in the review workbench by Ana Ruiz\n" in words
+        add.click()
+        watch.wait(f"document.querySelector(\"{CARD.format(2)} .msg\").textContent.includes('spelling check accepts')")
+        words = path.read_text(encoding="utf-8")
+        assert words == "Tirana\ngrooming  # added in the review workbench by Ana Ruiz\n"
         watch.wait(marks.format(2) + ".length === 0")
         page.click(CARD.format(2) + " button.save")
         watch.wait(f"document.querySelector(\"{CARD.format(2)} .msg\").textContent.startsWith('Saved')")
         assert read_track(project.track_path("talk", "es")).cues[1].text == \
             "Los servicios de apoyo ayudan. Siempre hay grooming y ayuda."
-        assert watch.errors == []
+        assert all("409" in e for e in watch.errors)  # only the refused add
     finally:
         watch.close()
         client.close()

@@ -256,12 +256,19 @@ class ReviewApp:
 
     def on_comment_status(self, request: Request, video: str, lang: str, comment: int) -> Response:
         body = self._body(request)
-        return json_response(self.workbench.set_comment(video, lang, comment, body.get("status", "resolved"),
-                                                        body.get("author")))
+        version = body.get("version")
+        if not isinstance(version, str):
+            raise ApiError(400, "say which version of the comment the change is based on (\"version\")")
+        return json_response(self.workbench.set_comment(video, lang, comment, version,
+                                                        body.get("status", "resolved"), body.get("author")))
 
     def on_word(self, request: Request, lang: str) -> Response:
         body = self._body(request)
-        return json_response(self.workbench.add_word(lang, body.get("word"), body.get("reviewer")))
+        version = body.get("words_version")  # null: the page saw no list
+        if "words_version" not in body or not isinstance(version, (str, type(None))):
+            raise ApiError(400, "say which version of the word list the word is added to (\"words_version\", "
+                                "null when there was none)")
+        return json_response(self.workbench.add_word(lang, body.get("word"), version, body.get("reviewer")))
 
     def on_media(self, request: Request, video: str) -> Response:
         path, mime = self.workbench.media(video)

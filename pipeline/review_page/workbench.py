@@ -257,7 +257,8 @@ class Workbench:
         """The versions of a track's files: cheap to poll, to notice changes made elsewhere."""
         path = self._track_path(video_id, language)
         return {"file_version": _version(path), "record_version": _version(record_path(path)),
-                "notes_version": _version(notes_mod.notes_path(path))}
+                "notes_version": _version(notes_mod.notes_path(path)),
+                "words_version": self._words_version(language)}
 
     def _rel(self, path: Path) -> str:
         try:
@@ -327,6 +328,7 @@ class Workbench:
             "notes_path": self._rel(notes_mod.notes_path(path)),
             "file_version": loaded.version, "record_version": _version(record_path(path)),
             "notes_version": _version(notes_mod.notes_path(path)),
+            "words_version": self._words_version(language),
             "origin": state.origin, "publishable": state.publishable, "reason": state.reason,
             "drafting": state.drafting, "approved_by": state.approved_by, "approved_at": state.approved_at,
             "counts": {k: v for k, v in state.counts.items() if v}, "low_confidence": state.low_confidence,
@@ -557,39 +559,71 @@ class Workbench:
             _write_notes(loaded.path, comments, data)
         return {"comment": comment.to_dict(), "notes_version": _version(notes_mod.notes_path(loaded.path))}
 
-    def add_word(self, language: str, word: str, who: str | None = None) -> dict:
-        """Add ``word`` to the project's own words in ``language`` (``assets/glossary/words.<lang>.txt``):
-        the spelling rule stops flagging it everywhere (a name, a term of the report)."""
+    def words_path(self, language: str) -> Path:
+        """The project's own word list for ``language``: ``assets/glossary/words.<lang>.txt``."""
         from pipeline.glossary import GLOSSARY_DIR
+
+        if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", language):
+            raise UsageError(f"{language!r} is not a language tag", hint="e.g. es, sq, pt-BR")
+        return self.project.root / GLOSSARY_DIR / f"words.{language}.txt"
+
+    def _words_version(self, language: str) -> str | None:
+        """The version of ``language``'s word list (None: no list, or a language no list can be named for)."""
+        try:
+            return _version(self.words_path(language))
+        except UsageError:
+            return None
+
+    def add_word(self, language: str, word: str, version: str | None, who: str | None = None) -> dict:
+        """Add ``word`` to the project's own words in ``language`` (``assets/glossary/words.<lang>.txt``):
+        the spelling rule stops flagging it everywhere (a name, a term of the report).
+
+        ``version`` is the list's version the reviewer's page was based on (a track's ``words_version``;
+        None: there was no list). A list changed since (another reviewer, a text editor) is a
+        :class:`ChangedElsewhereError` and nothing is written: the reviewer decided on findings that list
+        no longer gives, and the other edit stays on disk as it was."""
         from pipeline.wordlist import read_word_list
 
         word = _word_arg(word)
-        if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", language):
-            raise UsageError(f"{language!r} is not a language tag")
-        path = self.project.root / GLOSSARY_DIR / f"words.{language}.txt"
+        path = self.words_path(language)
+        if version is not None and not isinstance(version, str):
+            raise UsageError("say which version of the word list the word is added to (\"words_version\")")
         with self._writing():
             data = _file_or_none(path)
+            if (None if data is None else file_version(data)) != version:
+                raise ChangedElsewhereError(path, "the word list")
             words = {w.casefold() for w in read_word_list(path)} if data is not None else set()
             if word.casefold() in words:
-                return {"path": self._rel(path), "word": word, "added": False}
+                return {"path": self._rel(path), "word": word, "added": False, "words_version": version}
             text = data.decode("utf-8") if data is not None else (
                 f"# Words the spelling check accepts in {_label(language)} ({language}): names and terms of the "
                 "project.\n# One a line; # starts a comment. See docs/tracks-and-checks.md.\n")
             if text and not text.endswith("\n"):
                 text += "\n"
             note = f"  # added in the review workbench by {who}" if isinstance(who, str) and who.strip() else ""
-            _replace_guarded(path, (text + word + note[:120] + "\n").encode("utf-8"), data)
+            new = (text + word + note[:120] + "\n").encode("utf-8")
+            _replace_guarded(path, new, data)
         log.info("%s: added %r", path, word)
-        return {"path": self._rel(path), "word": word, "added": True}
+        return {"path": self._rel(path), "word": word, "added": True, "words_version": file_version(new)}
 
-    def set_comment(self, video_id: str, language: str, comment_id: int, status: str, who: str) -> dict:
-        """Resolve (``status`` resolved) or reopen (open) comment ``comment_id``."""
+    def set_comment(self, video_id: str, language: str, comment_id: int, version: str, status: str,
+                    who: str) -> dict:
+        """Resolve (``status`` resolved) or reopen (open) comment ``comment_id``.
+
+        ``version`` is the comment's version as the reviewer saw it (its ``version`` in the track); a
+        comment resolved, reopened or edited since is a :class:`ChangedElsewhereError` and nothing is
+        written. Other comments changed meanwhile are kept as they are on disk."""
         who = _reviewer(who)
+        if not isinstance(version, str):
+            raise UsageError("say which version of the comment the change is based on (\"version\")")
         path = self._track_path(video_id, language)
         with self._writing(path.parent):
             comments, data = notes_mod.read_notes_bytes(path)
-            if not any(c.id == comment_id for c in comments):
+            found = next((c for c in comments if c.id == comment_id), None)
+            if found is None:
                 raise NotFound(f"there is no comment {comment_id} on {path.name}")
+            if notes_mod.comment_version(found) != version:
+                raise ChangedElsewhereError(notes_mod.notes_path(path), f"comment {comment_id}")
             comments, comment = notes_mod.set_status(comments, comment_id, status, who)
             _write_notes(path, comments, data)
         return {"comment": comment.to_dict(), "notes_version": _version(notes_mod.notes_path(path))}

@@ -241,11 +241,17 @@
 
   function addWord(card, word) {
     if (needReviewer(card)) { return; }
-    api("POST", "/api/words/" + encodeURIComponent(state.lang), { word: word, reviewer: reviewer() }).then(function (data) {
+    // Based on the word list as this page last read it: a list changed elsewhere is refused (409).
+    var body = { word: word, words_version: state.track.words_version, reviewer: reviewer() };
+    api("POST", "/api/words/" + encodeURIComponent(state.lang), body).then(function (data) {
+      state.track.words_version = data.words_version;
       message(card, "\u201c" + word + "\u201d is in " + data.path + " now: the spelling check accepts it.");
       if (card.dirty) { checkNow(card); }
       return loadTrack(false);
-    }).catch(function (error) { message(card, explain(error), true); });
+    }).catch(function (error) {
+      message(card, explain(error), true);  // the card's text is untouched
+      if (error.status === 409) { notice("The word list changed elsewhere since you loaded this track.", true); }
+    });
   }
 
   function message(card, text, bad) {
@@ -783,9 +789,11 @@
 
   function setComment(comment, status) {
     if (needReviewer(null)) { return; }
-    api("POST", trackPath("/comments/" + comment.id), { status: status, author: reviewer() }).then(function () {
+    // Based on the comment as shown: resolved, reopened or edited elsewhere meanwhile is refused (409).
+    var body = { status: status, version: comment.version, author: reviewer() };
+    api("POST", trackPath("/comments/" + comment.id), body).then(function () {
       return loadTrack(false);
-    }).catch(function (error) { notice(explain(error)); });
+    }).catch(function (error) { notice(explain(error), error.status === 409); });
   }
 
   // ---------------------------------------------------------------- playing and the captions
@@ -974,7 +982,7 @@
     api("GET", trackPath("/versions")).then(function (v) {
       if (state.track !== track) { return; }
       var changed = v.file_version !== track.file_version || v.record_version !== track.record_version ||
-        v.notes_version !== track.notes_version;
+        v.notes_version !== track.notes_version || v.words_version !== track.words_version;
       if (!changed) { return; }
       if (!dirtyCards().length && !list.contains(document.activeElement)) {
         loadTrack(false);  // nothing of yours on the page would be touched: just show the new state
