@@ -149,7 +149,8 @@ def test_deleted_track_and_deleted_output(make_project):
     plan = plan_build(load_project(root, explicit=True))
     reasons = {j.path: d.reason for d, j in zip(plan.of("build"), plan.to_build)}
     assert reasons == {"talk/talk.en.vtt": "output file is missing",
-                       "talk/talk.en.burned-in.mp4": "output file changed since it was built"}
+                       "talk/talk.en.burned-in.mp4": "output file changed since it was built; nothing to encode: "
+                                                     "1 segment reused"}
     (root / "subtitles/talk/es.srt").unlink()
     result = build(root)
     assert sorted(result.removed) == ["talk/talk.es.burned-in.mp4", "talk/talk.es.vtt"]
