@@ -49,8 +49,9 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e .
 	@touch $@
 
+# The tests run the Dask executor on a real local cluster: the cluster extra comes with them.
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,cluster]'
 	@touch $@
 
 setup: system $(VENV)/.installed

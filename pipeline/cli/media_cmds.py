@@ -55,10 +55,13 @@ class BuildFlags:
     quiet: bool = False
     plain: bool = False
     no_wait: bool = False
+    executor: str | None = None
+    scheduler: str | None = None
 
     def options(self) -> BuildOptions:
         return BuildOptions(include_drafts=self.drafts, force=self.force, jobs=self.jobs,
-                            profiles=self.profiles or None, wait=not self.no_wait)
+                            profiles=self.profiles or None, wait=not self.no_wait, executor=self.executor,
+                            scheduler=self.scheduler)
 
 
 def build_options(command):
@@ -76,11 +79,18 @@ def build_options(command):
                      help="Plain log lines, no progress bars (automatic when not at a terminal)."),
         click.option("--no-wait", is_flag=True,
                      help="If another build of this project is running, stop instead of waiting for it."),
+        click.option("--executor", type=click.Choice(["local", "dask"]), default=None,
+                     help="Where encodes run: local processes (default), or a Dask cluster "
+                          "(pip install -e '.[cluster]'; $PIPELINE_EXECUTOR, [render] executor)."),
+        click.option("--scheduler", metavar="ADDRESS", default=None,
+                     help="The Dask scheduler (tcp://HOST:8786) for --executor dask; without it a local cluster "
+                          "of -j worker processes. Workers need the project on a shared file system."),
     ]
 
     @functools.wraps(command)
-    def wrapper(*args, drafts, jobs, force, dry_run, profiles, quiet, plain, no_wait, **kwargs):
-        flags = BuildFlags(drafts, jobs, force, dry_run, tuple(profiles), quiet, plain, no_wait)
+    def wrapper(*args, drafts, jobs, force, dry_run, profiles, quiet, plain, no_wait, executor, scheduler,
+                **kwargs):
+        flags = BuildFlags(drafts, jobs, force, dry_run, tuple(profiles), quiet, plain, no_wait, executor, scheduler)
         return command(*args, flags=flags, **kwargs)
 
     for option in reversed(options):
@@ -144,7 +154,8 @@ def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildF
         parts.append(f"removed {len(result.removed)} no longer built")
     if result.cleaned:
         parts.append(f"cleaned {len(result.cleaned)} unfinished files of an interrupted build")
-    click.echo(f"{', '.join(parts)} ({result.seconds:.1f} s, {result.jobs} at once)")
+    where = f"{result.jobs} at once" if result.executor == "local" else f"on a Dask cluster"
+    click.echo(f"{', '.join(parts)} ({result.seconds:.1f} s, {where})")
     if result.manifest is not None:
         click.echo(f"outputs in {project.dist}/ (manifest: {result.manifest.relative_to(project.root)})")
     elif not result.plan.decisions:

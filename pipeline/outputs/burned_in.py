@@ -27,7 +27,7 @@ from pipeline.media.probe import probe
 from pipeline.model import Track
 from pipeline.outputs import segments as seg
 from pipeline.outputs.base import (
-    DRAFT_BANNER, WORK, FfmpegKind, PlannedTrack, RenderJob, VideoPlan, register,
+    DRAFT_BANNER, SHORT_OUTPUT_SECONDS, WORK, FfmpegKind, PlannedTrack, RenderJob, VideoPlan, register,
 )
 from pipeline.profiles import Profile, burn_style, style_fingerprint
 from pipeline.project import Project, Video
@@ -139,7 +139,15 @@ class BurnedIn(FfmpegKind):
         seconds = segment_seconds(video.project, video.id) if jobs else 0.0
         if seconds:
             facts = video.cache.frames(video.video.source, video.runner)
-            if facts.constant and facts.rate:
+            readable = facts.count / float(facts.rate) if facts.rate else 0.0
+            if facts.rate and readable < video.info.duration - SHORT_OUTPUT_SECONDS:
+                # ffmpeg would stop quietly where the data ends: fail these outputs before any encode.
+                error = MediaError(video.video.source, f"only {readable:.1f} s of its {video.info.duration:.1f} s "
+                                   "could be read; the file is truncated or damaged",
+                                   hint="replace it with a complete copy")
+                for job in jobs:
+                    job.error = job.error or error
+            elif facts.constant and facts.rate:
                 for job, (track, _profile) in zip(jobs, pairs):
                     if job.spec is not None:
                         self._segment(video, job, track, facts, seconds)
