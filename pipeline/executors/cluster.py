@@ -119,6 +119,7 @@ class DaskExecutor:
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._guard = threading.Lock()
         self._closed = False
+        self.retried: list[tuple[str, str | None]] = []  # (unit, the worker it failed on first)
         self._dispatcher = threading.Thread(target=self._dispatch, name="dask-progress", daemon=True)
         self._dispatcher.start()
         self.client.subscribe_topic(PROGRESS_TOPIC, self._events.put)
@@ -177,6 +178,7 @@ class DaskExecutor:
             error, worker = UnitError(f"{unit.label}: {type(exc).__name__}: {exc}"), None
         if attempt == 0 and not self._closed:
             log.info("retrying %s on another worker: %s", unit.label, error)
+            self.retried.append((unit.label, worker))
             try:
                 self._submit(unit, result, 1, worker)
                 return
