@@ -62,7 +62,7 @@ sample-assets: system
 	$(PYTHON) assets/make_sample.py
 
 bench: setup-test
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf dist .pytest_cache

@@ -344,9 +344,11 @@ def resolve_decode_once(project: Project, requested: bool | None) -> bool:
     return value
 
 
-def group_tasks(jobs: Sequence[RenderJob], decode_once: bool) -> list[list[RenderJob]]:
-    """Units of work, costliest first: each job alone, or with ``decode_once`` the jobs its kind batches
-    together (every burned-in output of one source) in one task."""
+def group_tasks(jobs: Sequence[RenderJob], decode_once: bool, workers: int = 1,
+                memory_mib: float | None = None) -> list[list[RenderJob]]:
+    """Tasks of jobs produced whole, costliest first: each job alone, or with ``decode_once`` the jobs its
+    kind batches together (every burned-in output of one source) in one task — at most as many as
+    ``workers`` such tasks may hold together within ``memory_mib`` (:meth:`OutputKind.batch_size`)."""
     tasks: list[list[RenderJob]] = []
     batches: dict[tuple, list[RenderJob]] = {}
     for job in jobs:
@@ -355,7 +357,10 @@ def group_tasks(jobs: Sequence[RenderJob], decode_once: bool) -> list[list[Rende
             tasks.append([job])
         else:
             batches.setdefault((job.kind, key), []).append(job)
-    tasks += list(batches.values())
+    for batch in batches.values():
+        size = len(batch) if memory_mib is None else \
+            max(1, batch[0].output_kind.batch_size(batch, workers, memory_mib))
+        tasks += [batch[n:n + size] for n in range(0, len(batch), size)]
     return sorted(tasks, key=lambda task: task[0].output_kind.cost(task), reverse=True)
 
 
@@ -446,6 +451,7 @@ def run_build(
     decode_once = resolve_decode_once(project, options.decode_once)
     memory = resolve_memory(project, options.memory_mib)
     executor_name, scheduler = resolve_executor(project, options)
+    runner.ffprobe, runner.ffmpeg  # noqa: B018 -- both must be installed: say so once, before any work
     if executor_name == "dask":
         from pipeline.executors.cluster import require_dask
 
@@ -541,7 +547,7 @@ def run_build(
                 for job in in_pieces:
                     if not waiting[id(job)]:
                         pending[pool.submit(produce, [job])] = ("task", [job])
-                for task in group_tasks(whole, decode_once):
+                for task in group_tasks(whole, decode_once, jobs_n, memory):
                     pending[pool.submit(produce, task)] = ("task", task)
                 while pending:
                     done, _ = wait(list(pending), return_when=FIRST_COMPLETED)

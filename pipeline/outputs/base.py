@@ -200,6 +200,11 @@ class OutputKind:
         """A relative cost of producing ``jobs`` together: the build starts the costliest first."""
         return 0.0
 
+    def batch_size(self, jobs: Sequence[RenderJob], workers: int, memory_mib: float) -> int:
+        """How many jobs of one batch one process may produce at once, with ``workers`` processes running
+        within ``memory_mib`` together (default: all of them)."""
+        return len(jobs)
+
     def in_pieces(self, job: RenderJob) -> bool:
         """True when ``job``'s output is joined from pieces made by :meth:`units` (then it is produced alone,
         once they are made)."""
@@ -252,12 +257,19 @@ class FfmpegKind(OutputKind):
         return self.command(jobs[0], outputs[0])
 
     def produce(self, jobs, temps, runner, on_progress=None) -> None:
-        runner.run(self.command_many(jobs, temps), total_seconds=jobs[0].duration, on_progress=on_progress)
+        result = runner.run(self.command_many(jobs, temps), total_seconds=jobs[0].duration, on_progress=on_progress)
+        if result.seconds > 0:  # what ffmpeg says it wrote: no probe of the finished file needed
+            for job in jobs:
+                job.facts.setdefault("duration", round(result.seconds, 3))
 
     def argv(self, job: RenderJob) -> list[str]:
         return self.command(job, Path("{OUTPUT}" + job.output.suffix))
 
     def describe(self, job, made, runner) -> dict:
+        """The duration ffmpeg reported writing (its last ``out_time``, within a frame of what a probe of the
+        file says), else a probe's."""
+        if "duration" in job.facts:
+            return {"duration": job.facts["duration"]}
         return {"duration": round(probe(made, runner).duration, 3)}
 
     def check_complete(self, job: RenderJob, entry: dict) -> None:

@@ -194,6 +194,14 @@ class BurnedIn(FfmpegKind):
     def cost(self, jobs: Sequence[RenderJob]) -> float:
         return (jobs[0].duration or 1.0) * sum(job.spec.pixels for job in jobs)
 
+    def batch_size(self, jobs, workers, memory_mib) -> int:
+        """Outputs one decode-once process encodes in one piece: x264 with its own threads holds ~1.55 times
+        the frames of a single-threaded encode (240 vs 155 MiB at 1080p, measured)."""
+        size = jobs[0].spec.source_size or (640, 360)
+        biggest = max(job.spec.pixels for job in jobs if job.spec is not None) if jobs[0].spec else 0
+        return seg.outputs_per_process(workers, memory_mib / seg.THREADED_ENCODE_FACTOR, size[0] * size[1],
+                                       biggest)
+
     # -- in segments ------------------------------------------------------------------------------------
 
     def in_pieces(self, job: RenderJob) -> bool:
@@ -274,7 +282,10 @@ class BurnedIn(FfmpegKind):
                                      has_audio=first.has_audio)
 
     def describe(self, job, made, runner) -> dict:
-        if job.facts:  # joined from segments: the check already read the file
+        if "segments" in job.facts:  # joined from segments: the check already read the file
             return dict(job.facts)
+        if "duration" in job.facts and job.spec is not None:  # what ffmpeg reported; the frame is the spec's
+            w, h = (job.spec.fit.width, job.spec.fit.height) if job.spec.fit else (job.spec.source_size or (None, None))
+            return {"width": w, "height": h, "duration": job.facts["duration"]}
         info = probe(made, runner)
         return {"width": info.width, "height": info.height, "duration": round(info.duration, 3)}

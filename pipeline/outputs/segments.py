@@ -46,6 +46,8 @@ AUDIO = "audio"
 MEMORY_BASE_MIB = 30.0
 MEMORY_DECODE_MIB_PER_MPX = 24.0
 MEMORY_ENCODE_MIB_PER_MPX = 75.0
+#: How much more an x264 encode with its own threads (an output encoded in one piece) holds in memory.
+THREADED_ENCODE_FACTOR = 1.55
 #: Relative cost of decoding a pixel against encoding one (x264 veryfast vs H.264 decoding, measured ~0.15).
 DECODE_COST = 0.15
 
