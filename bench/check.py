@@ -1,8 +1,8 @@
 """Benchmark: `pipeline check` on the largest real file in ../shared/corpus (WonderWoman, 1,586 cues).
 
 Target: <= 0.3 s wall time, interpreter start-up and imports excluded. Printed side by side, medians of
-several runs: reading alone (ours and pysrt's own whole-file parser for reference), the library check, and
-the whole `check` command in-process (reading, rules, formatting ~500 finding lines).
+several runs: reading alone, the library check, and the whole `check` command in-process (reading, rules,
+formatting ~500 finding lines).
 
 Spelling (issue 13: within 1.5x of the check without it): the file's name says no language, so the plain
 check runs no language rules; checked as English (``--lang en``) it runs spelling with the real en_US
@@ -16,11 +16,9 @@ Run: python bench/check.py [FILE]
 
 from __future__ import annotations
 
-import io
 import statistics
 import sys
 import time
-from contextlib import redirect_stdout
 from pathlib import Path
 
 RUNS = 7
@@ -76,7 +74,6 @@ def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
     started = time.perf_counter()
-    import pysrt
     from click.testing import CliRunner
 
     from pipeline.checks import check_files
@@ -89,10 +86,6 @@ def main() -> int:
     def command():
         result = runner.invoke(cli, ["-q", "check", str(path)])
         assert result.exit_code in (0, 1), result.output
-
-    def pysrt_open():
-        with redirect_stdout(io.StringIO()):
-            pysrt.open(str(path))
 
     from pipeline import spelling
 
@@ -116,8 +109,7 @@ def main() -> int:
 
     cues = len(read_track(path))
     figures = {
-        "read (ours: pysrt per block)": median_time(lambda: read_track(path)),
-        "read (pysrt.open, reference)": median_time(pysrt_open),
+        "read": median_time(lambda: read_track(path)),
         "check (library)": median_time(lambda: check_files([path])),
         "check (command, in-process)": median_time(command),
     }
@@ -125,7 +117,7 @@ def main() -> int:
     for label, seconds in figures.items():
         print(f"  {label:<32} {seconds:7.3f} s   {seconds / TARGET_S:5.0%} of the {TARGET_S} s target")
     command_s = figures["check (command, in-process)"]
-    print(f"  rules and output cost {command_s / figures['read (ours: pysrt per block)']:.1f}x the read alone")
+    print(f"  rules and output cost {command_s / figures['read']:.1f}x the read alone")
     print(f"  {'PASS' if command_s <= TARGET_S else 'MISS'}: check {command_s:.3f} s vs target {TARGET_S} s")
     (report,) = check_files([path], language="en").tracks
     flagged = sum(1 for f in report.findings if f.rule == "spelling")

@@ -26,6 +26,15 @@ from pipeline.media.runner import FfmpegRunner
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
+#: dist/.work: what builds keep between runs (the cache, intermediate files); never published.
+WORK = ".work"
+
+
+def project_cache(dist: Path) -> "WorkCache":
+    """The build's cache of a project whose outputs go to ``dist``."""
+    return WorkCache(dist / WORK / "cache.json")
+
+
 #: Bump when what is stored per media file changes shape.
 MEDIA_FACTS_VERSION = 1
 

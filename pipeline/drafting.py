@@ -274,18 +274,13 @@ def layout_defaults(project: Project | None, video_id: str | None, language: str
 
 def draft_settings(project: Project | None, video_id: str | None, language: str) -> tuple[DraftSettings, dict]:
     """Layout limits and other ``[draft]`` settings (engine, from) for one track."""
+    from pipeline.catalog_settings import DRAFT_INT_KEYS, draft_problems
+
     raw = project.setting("draft", video_id, language) if project else {}
-    known = {"engine", "from", "max_chars", "max_lines", "max_gap_ms"}
-    unknown = sorted(k for k, v in raw.items() if k not in known and not isinstance(v, dict))
-    if unknown:
-        raise UsageError(f"{project.catalog_path}: [draft] key {unknown[0]!r} is not known",
-                         hint=f"known keys: {', '.join(sorted(known))}")
+    for _key, problem, hint in draft_problems(raw):  # a loaded catalog was checked already, with its lines
+        raise UsageError(f"{project.catalog_path}: [draft] {problem}", hint=hint)
     values = layout_defaults(project, video_id, language)
-    for key in ("max_chars", "max_lines", "max_gap_ms"):
-        if key in raw:
-            if not isinstance(raw[key], int) or raw[key] < 1:
-                raise UsageError(f"{project.catalog_path}: [draft] {key} must be a positive whole number")
-            values[key] = raw[key]
+    values.update({key: raw[key] for key in DRAFT_INT_KEYS if key in raw})
     return DraftSettings(**values), raw
 
 

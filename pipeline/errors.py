@@ -57,6 +57,18 @@ class CatalogError(PipelineError):
         self.line = line
 
 
+class CatalogErrors(CatalogError):
+    """Several bad catalog entries, all found in one reading: one line each, in the order of the file."""
+
+    def __init__(self, errors: list[CatalogError]):
+        first = errors[0]
+        super().__init__(first.path, first.problem, first.hint, first.line)
+        self.errors = errors
+        self.message = f"{len(errors)} problems in {first.path}:\n" + "\n".join(str(e) for e in errors)
+        self.hint = None
+        self.args = (self.message,)
+
+
 class SubtitleError(PipelineError):
     """A subtitle file that cannot be read as it is."""
 
@@ -68,6 +80,26 @@ class SubtitleError(PipelineError):
         self.path = Path(path)
         self.problem = problem
         self.line = line
+
+
+class NotRegularFileError(PipelineError):
+    """A path that is a FIFO, device or socket where a file is read: reading it would block or never end."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path | str, kind: str):
+        super().__init__(f"{path}: is {kind}, not a regular file", hint="give the file itself")
+        self.path = Path(path)
+        self.kind = kind
+
+
+class FileChangedError(PipelineError):
+    """A file changed on disk after the pipeline read it (a person saved it meanwhile): nothing was written."""
+
+    def __init__(self, path: Path | str):
+        super().__init__(f"{path}: changed on disk while it was being rewritten; nothing was written",
+                         hint="your saved version is kept as it is; run the command again to rewrite it")
+        self.path = Path(path)
 
 
 class SubtitleEncodingError(SubtitleError):

@@ -1,6 +1,8 @@
 """Safe, reviewable automatic fixes for a subtitle track.
 
-What ``fix`` does, in this order: sort cues by time; remove cues with no visible text; resolve overlaps by
+What ``fix`` does, in this order: join text after a blank line inside a cue to the cue above (when that is
+the only reading); sort cues by start (cues that start together keep their order); remove cues with no text
+(a cue whose only text players hide, ``<sigh>``, is kept and reported); resolve overlaps by
 ending the earlier cue a minimum gap before the next starts; close small gaps (up to ``close_gap_frames``,
 12 by default) to exactly ``min_gap_frames`` (2) by moving the earlier cue's end ("chaining"); re-break the
 lines of cues over the characters-per-line or lines-per-cue limits at natural points. Writing renumbers
@@ -25,14 +27,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline import conventions, language_table, mojibake
-from pipeline.errors import UsageError
+from pipeline.errors import FileChangedError, UsageError
 from pipeline.formats import (
-    Reading, compose_track, conversion_notes, format_of, lost_cue_settings, lost_vtt_blocks, parse_track,
+    Join, Reading, compose_track, conversion_notes, format_of, lost_cue_settings, lost_vtt_blocks, parse_track,
     read_for_rewrite,
 )
-from pipeline.fsutil import atomic_write_bytes, atomic_write_text
+from pipeline.fsutil import atomic_write_bytes, atomic_write_text, read_bytes_or_none
 from pipeline.linebreak import break_lines, visible_len
-from pipeline.model import Cue, Track, format_timestamp, strip_tags
+from pipeline.model import Cue, Track, format_timestamp, hidden_text, strip_tags
 
 #: What a backup of a file is called: ``es.srt`` -> ``es.srt.bak`` (it does not end in .srt, so the
 #: pipeline never mistakes it for a track).
@@ -184,15 +186,20 @@ def repair_text(track: Track, options: FixOptions) -> tuple[Track, list[Note]]:
 def _fix_pass(track: Track, options: FixOptions) -> FixResult:
     result = FixResult(track)
     cues = list(track.cues)
-    ordered = sorted(cues, key=lambda c: (c.start, c.end))
-    early = [b for a, b in zip(cues, cues[1:]) if (b.start, b.end) < (a.start, a.end)]
+    ordered = track.sorted().cues  # by start only: retiming an end never swaps two cues a person ordered
+    early = [b for a, b in zip(cues, cues[1:]) if b.start < a.start]
     if early:
         result.changes.append(_note(early[0], f"sorted cues into time order ({len(early)} started before "
                                               "the cue above them)"))
     cues = []
     for cue in ordered:
+        hidden = hidden_text(cue.text)
         if strip_tags(cue.text).strip():
             cues.append(cue)
+        elif hidden:  # words a player hides are still words: a person decides
+            cues.append(cue)
+            result.unresolved.append(_note(cue, f"players show nothing of this cue: {', '.join(hidden)} reads as a "
+                                                "tag (write it without angle brackets, e.g. [sigh], or delete the cue)"))
         else:
             result.changes.append(_note(cue, "removed a cue with no visible text"))
 
@@ -272,12 +279,16 @@ class FileEdit:
     def apply(self) -> Path | None:
         """Keep the current file as ``<name>.bak``, then write the new text atomically.
 
-        Returns the backup's path, or None when nothing changed (nothing is written then).
+        Returns the backup's path, or None when nothing changed (nothing is written then). A file that changed
+        on disk since it was read (a translator's editor saving meanwhile) is left alone, and so is its backup:
+        :class:`FileChangedError`. The check is made before the backup and again just before the replace.
         """
         if not self.changed:
             return None
+        if read_bytes_or_none(self.path) != self.old_bytes:
+            raise FileChangedError(self.path)
         atomic_write_bytes(self.backup_path, self.old_bytes)
-        atomic_write_text(self.path, self.new_text)
+        atomic_write_text(self.path, self.new_text, expect=self.old_bytes)
         return self.backup_path
 
 
@@ -295,9 +306,13 @@ class Loaded:
         return self.reading.text
 
 
-def load_for_edit(path: Path, language: str | None = None, encoding: str | None = None) -> Loaded:
+def load_for_edit(path: Path, language: str | None = None, encoding: str | None = None,
+                  joins: list[Join] | None = None) -> Loaded:
     """Read a file for rewriting. A file that is not UTF-8 is read in the one code page of ``language`` that
-    fits (or as ``encoding`` names it); several or none stop with a :class:`SubtitleEncodingError`."""
+    fits (or as ``encoding`` names it); several or none stop with a :class:`SubtitleEncodingError`.
+
+    With a ``joins`` list, text after a blank line inside a cue is joined to the cue above where that is the
+    only reading (see :func:`pipeline.formats.parse_track`); otherwise such a file is refused."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".srt", ".vtt"):
@@ -305,7 +320,7 @@ def load_for_edit(path: Path, language: str | None = None, encoding: str | None 
                          hint="convert it to SRT first (e.g. with Subtitle Edit)")
     data, reading = read_for_rewrite(path, encoding, language)
     fmt = format_of(path, reading.text)
-    return Loaded(data, reading, parse_track(reading.text, path, language, fmt), "vtt" if suffix == ".vtt" else "srt")
+    return Loaded(data, reading, parse_track(reading.text, path, language, fmt, joins), "vtt" if suffix == ".vtt" else "srt")
 
 
 def plan_edit(path: Path, loaded: Loaded, track: Track) -> FileEdit:
@@ -328,8 +343,11 @@ def plan_edit(path: Path, loaded: Loaded, track: Track) -> FileEdit:
 
 def plan_fix(path: Path, options: FixOptions, encoding: str | None = None) -> FileEdit:
     """Read ``path`` (with ``encoding`` if it is not UTF-8), fix it, and return the planned edit."""
-    loaded = load_for_edit(path, options.language, encoding)
+    joins: list[Join] = []
+    loaded = load_for_edit(path, options.language, encoding, joins)
     result = fix_track(loaded.track, options)
     edit = plan_edit(path, loaded, result.track)
-    edit.changes, edit.unresolved = result.changes, result.unresolved
+    joined = [Note(j.line, j.cue_start, f"joined text after a blank line to the cue above (line {j.cue_line}): {j.text!r}")
+              for j in joins]
+    edit.changes, edit.unresolved = joined + result.changes, result.unresolved
     return edit

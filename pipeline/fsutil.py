@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -31,11 +32,13 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(final: Path) -> Iterator[Path]:
+def atomic_path(final: Path, expect: bytes | None = None) -> Iterator[Path]:
     """Yield a temp path beside ``final`` (same folder, same extension, hidden, marked partial).
 
     On success the temp file is renamed over ``final``; on any error it is removed.
     Tools that pick a format from the extension (ffmpeg) still see the right one.
+    With ``expect``, ``final`` must still hold exactly those bytes right before the rename (it was read, and
+    nobody may have saved it since): otherwise :class:`~pipeline.errors.FileChangedError` and no rename.
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -54,6 +57,10 @@ def atomic_path(final: Path) -> Iterator[Path]:
         except FileNotFoundError:
             mode = 0o666 & ~_umask()
         os.chmod(tmp, mode)
+        if expect is not None and read_bytes_or_none(final) != expect:
+            from pipeline.errors import FileChangedError
+
+            raise FileChangedError(final)
         os.replace(tmp, final)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -61,15 +68,20 @@ def atomic_path(final: Path) -> Iterator[Path]:
         raise
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def read_bytes_or_none(path: Path) -> bytes | None:
+    """The file's bytes, or None when it cannot be read (gone, a folder, not a regular file)."""
+    from pipeline.errors import NotRegularFileError
+
+    try:
+        with open_regular(path) as fh:
+            return fh.read()
+    except (OSError, NotRegularFileError):
+        return None
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write UTF-8 text (LF line endings, no BOM) atomically."""
-    with atomic_path(Path(path)) as tmp:
+def atomic_write_text(path: Path, text: str, expect: bytes | None = None) -> None:
+    """Write UTF-8 text (LF line endings, no BOM) atomically; ``expect``: see :func:`atomic_path`."""
+    with atomic_path(Path(path), expect) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
@@ -84,9 +96,32 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
 
 
+def open_regular(path: Path):
+    """Open a regular file for reading in binary. A FIFO, device or socket is refused with
+    :class:`~pipeline.errors.NotRegularFileError` without blocking (opening a FIFO waits for a writer;
+    reading ``/dev/zero`` never ends). A folder raises :class:`IsADirectoryError`, a missing file
+    :class:`FileNotFoundError`, as :func:`open` would."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            from pipeline.errors import NotRegularFileError
+
+            kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+            raise NotRegularFileError(path, kind)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipeline.model import TAG_RE, strip_tags
+from pipeline.model import TAG_RE, hidden_text, strip_tags
 
 #: Words a line should not end with (articles, determiners, prepositions, conjunctions):
 #: breaking after them separates them from what they introduce.
@@ -120,11 +120,12 @@ BALANCE_WEIGHT = 0.5
 
 
 def _words(text: str) -> list[str]:
-    """Whitespace-separated words (never splitting a tag), with tag-only words glued to their neighbour."""
+    """Whitespace-separated words (never splitting a tag), with formatting-only words (``<i>``, ``{\\an8}``)
+    glued to their neighbour. Words players hide (``<sigh>``) stay words: gluing them would merge two words."""
     words: list[str] = []
     pending = ""
     for word in _WORD.findall(text):
-        if not visible_len(word):
+        if not visible_len(word) and not hidden_text(word):
             pending += word
             continue
         words.append(pending + word)

@@ -12,20 +12,39 @@ from typing import Iterator
 
 TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>|<\d{1,2}:\d{2}(?::\d{2})?\.\d{3}>|\{\\[^{}]*\}")
 
+#: Tags that format text (SRT as ffmpeg/libass reads it, and WebVTT's): they hide no words.
+FORMAT_TAG_NAMES = frozenset({"i", "b", "u", "s", "font", "br", "c", "v", "lang", "ruby", "rt"})
+_FORMAT_TAG = re.compile(r"</?(?P<name>[a-zA-Z]+)(?:[\s.][^<>]*)?/?>")
+#: Anything in angle brackets that starts like a tag (``<sigh>``, ``<Music>``, ``< b >``): players hide it.
+_ANGLE = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]*>")
+
 
 def strip_tags(text: str) -> str:
     """Text as a viewer reads it: HTML-ish tags and ``{\\...}`` overrides removed."""
     return TAG_RE.sub("", text)
 
 
+def hidden_text(text: str) -> list[str]:
+    """Words in angle brackets that players hide because they read as a tag (``<sigh>``, ``<Music>``,
+    ``< b >``), in order. Formatting tags (``<i>``, ``<font color=...>``, ``<v Name>``) are not listed."""
+    hidden = []
+    for m in _ANGLE.finditer(text):
+        tag = _FORMAT_TAG.fullmatch(m.group())
+        if tag is None or tag.group("name").lower() not in FORMAT_TAG_NAMES:
+            hidden.append(m.group())
+    return hidden
+
+
 @dataclass(frozen=True)
 class Cue:
-    """One subtitle event. ``line`` is where it started in its file (for messages), not part of equality."""
+    """One subtitle event. ``line`` is where it started in its file (for messages) and ``identifier`` its
+    WebVTT cue identifier (``intro``, ``42``; None when it has none): neither is part of equality."""
 
     start: int
     end: int
     text: str
     line: int | None = field(default=None, compare=False)
+    identifier: str | None = field(default=None, compare=False)
 
     @property
     def duration(self) -> int:
@@ -61,8 +80,9 @@ class Track:
         return max((c.end for c in self.cues), default=0)
 
     def sorted(self) -> "Track":
-        """Cues in time order (stable for equal starts)."""
-        return Track(sorted(self.cues, key=lambda c: (c.start, c.end)), self.language)
+        """Cues in order of their start; cues that start together keep their order in the file (sorting by
+        end too would let retiming one of them swap two cues a person put in that order)."""
+        return Track(sorted(self.cues, key=lambda c: c.start), self.language)
 
 
 def format_timestamp(ms: int, sep: str = ",") -> str:

@@ -33,7 +33,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Iterator
 
 from pipeline import languages
 from pipeline.errors import CatalogError
@@ -104,19 +104,77 @@ def _fail(project: Project, where: str, problem: str, hint: str | None = None) -
     return CatalogError(project.catalog_path, f"{where}: {problem}", hint=hint)
 
 
-def _parse_aspect(project: Project, where: str, raw: Any) -> Fraction:
-    match = re.fullmatch(r"\s*(\d+)\s*[:/]\s*(\d+)\s*", str(raw))
-    if not match or int(match[1]) == 0 or int(match[2]) == 0:
-        raise _fail(project, where, f"aspect {raw!r} must look like \"9:16\"")
-    return Fraction(int(match[1]), int(match[2]))
-
-
 def profile_names(project: Project, video_id: str | None = None) -> list[str]:
     """The profiles built for a video: ``[profiles] build`` (default ``["web"]``)."""
     raw = project.setting("profiles", video_id).get("build", list(DEFAULT_BUILD))
-    if not isinstance(raw, list) or not raw or not all(isinstance(n, str) for n in raw):
-        raise _fail(project, "[profiles] build", "must be a list of profile names such as [\"web\", \"vertical\"]")
+    for _key, problem, hint in _build_problems(raw):
+        raise _fail(project, "[profiles] build", problem, hint)
     return list(dict.fromkeys(raw))
+
+
+def _build_problems(raw: Any) -> Iterator[tuple[str | None, str, str | None]]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(n, str) for n in raw):
+        yield "build", "must be a list of profile names such as [\"web\", \"vertical\"]", None
+
+
+def _profile_table_problems(name: str, table: dict[str, Any]) -> Iterator[tuple[str | None, str, str | None]]:
+    """Problems of one profile's (merged) table: ``(key, what is wrong, what to do)``."""
+    if name not in BUILTIN_ASPECTS and "aspect" not in table:
+        yield None, "is not a built-in profile and has no aspect", \
+            f"use one of {', '.join(BUILTIN_ASPECTS)}, or add [profiles.{name}] aspect = \"4:5\""
+    if languages.is_known(name) and name not in BUILTIN_ASPECTS:
+        yield None, "is a language code", "give the profile another name"
+    for key in sorted(set(table) - _PROFILE_KEYS):
+        yield key, f"unknown key {key!r}", f"known keys: {', '.join(sorted(_PROFILE_KEYS))}"
+    if "aspect" in table and _aspect(table["aspect"]) is None:
+        yield "aspect", f"aspect {table['aspect']!r} must look like \"9:16\"", None
+    if "fit" in table and table["fit"] not in FITS:
+        yield "fit", f"fit {table['fit']!r} must be \"pad\" or \"crop\"", None
+    for key in ("width", "height"):
+        value = table.get(key)
+        if key in table and (not isinstance(value, int) or isinstance(value, bool) or not 16 <= value <= 8192):
+            yield key, f"{key} must be a whole number of pixels (16-8192)", None
+    if "pad_colour" in table and _hex(table["pad_colour"]) is None:
+        yield "pad_colour", f"pad_colour {table['pad_colour']!r} must be a colour as RRGGBB, e.g. \"FFFFFF\"", None
+    if "preset" in table and table["preset"] not in _PRESETS:
+        yield "preset", f"preset {table['preset']!r} is not an x264 preset", f"one of {', '.join(_PRESETS)}"
+    crf = table.get("crf")
+    if "crf" in table and (not isinstance(crf, int) or isinstance(crf, bool) or not 0 <= crf <= 51):
+        yield "crf", "crf must be a whole number from 0 to 51 (23 is x264's default)", None
+    if "audio_bitrate" in table and not re.fullmatch(r"\d+k", str(table["audio_bitrate"])):
+        yield "audio_bitrate", "audio_bitrate must look like \"128k\"", None
+    if "style" in table:
+        if not isinstance(table["style"], dict):
+            yield "style", "style must be a table: [profiles.NAME.style]", None
+        else:
+            yield from style_problems(table["style"])
+
+
+def profile_problems(table: dict[str, Any], inherited: dict[str, Any] | None = None
+                     ) -> Iterator[tuple[str | None, tuple[str | None, str, str | None]]]:
+    """Problems of a ``[profiles]`` table (a project's, or a video's over the project's ``inherited``), each
+    with the profile it is in (None for ``build``)."""
+    inherited = inherited or {}
+    for key, problem, hint in _build_problems(table.get("build", list(DEFAULT_BUILD))):
+        yield None, (key, problem, hint)
+    names = [n for n in table if n != "build"] + [n for n in table.get("build", []) if isinstance(n, str)]
+    for name in dict.fromkeys(names):
+        layer = table.get(name, {})
+        if not isinstance(layer, dict):
+            yield name, (None, f"[profiles.{name}] must be a table", None)
+            continue
+        base = inherited.get(name, {})
+        merged = (base if isinstance(base, dict) else {}) | layer
+        for key, problem, hint in _profile_table_problems(name, merged):
+            if key is None or key in layer or name not in table:  # report each problem where it is written
+                yield name, (key, problem, hint)
+
+
+def _aspect(raw: Any) -> Fraction | None:
+    match = re.fullmatch(r"\s*(\d+)\s*[:/]\s*(\d+)\s*", str(raw))
+    if not match or int(match[1]) == 0 or int(match[2]) == 0:
+        return None
+    return Fraction(int(match[1]), int(match[2]))
 
 
 def load_profile(project: Project, name: str, video_id: str | None = None) -> Profile:
@@ -129,55 +187,28 @@ def load_profile(project: Project, name: str, video_id: str | None = None) -> Pr
         if not isinstance(layer, dict):
             raise _fail(project, where, "must be a table")
         table.update(layer)
-    if name not in BUILTIN_ASPECTS and "aspect" not in table:
-        known = ", ".join(BUILTIN_ASPECTS)
-        raise _fail(project, f"profile {name!r}", "is not a built-in profile and has no aspect",
-                    hint=f"use one of {known}, or add [profiles.{name}] aspect = \"4:5\"")
-    if languages.is_known(name) and name not in BUILTIN_ASPECTS:
-        raise _fail(project, where, f"{name!r} is a language code", hint="give the profile another name")
-    unknown = sorted(set(table) - _PROFILE_KEYS)
-    if unknown:
-        raise _fail(project, where, f"unknown key {unknown[0]!r}", hint=f"known keys: {', '.join(sorted(_PROFILE_KEYS))}")
+    for key, problem, hint in _profile_table_problems(name, table):
+        raise _fail(project, where if key else f"profile {name!r}", problem, hint)
     kwargs: dict[str, Any] = {"name": name, "aspect": BUILTIN_ASPECTS.get(name)}
     if "aspect" in table:
-        kwargs["aspect"] = _parse_aspect(project, where, table["aspect"])
-    if "fit" in table:
-        if table["fit"] not in FITS:
-            raise _fail(project, where, f"fit {table['fit']!r} must be \"pad\" or \"crop\"")
-        kwargs["fit"] = table["fit"]
+        kwargs["aspect"] = _aspect(table["aspect"])
+    for key in ("fit", "preset", "crf", "audio_bitrate"):
+        if key in table:
+            kwargs[key] = table[key]
     for key in ("width", "height"):
         if key in table:
-            value = table[key]
-            if not isinstance(value, int) or isinstance(value, bool) or not 16 <= value <= 8192:
-                raise _fail(project, where, f"{key} must be a whole number of pixels (16-8192)")
-            kwargs[key] = _even(value)
+            kwargs[key] = _even(table[key])
     if "pad_colour" in table:
-        kwargs["pad_colour"] = _colour(project, where, "pad_colour", table["pad_colour"])
-    if "preset" in table:
-        if table["preset"] not in _PRESETS:
-            raise _fail(project, where, f"preset {table['preset']!r} is not an x264 preset",
-                        hint=f"one of {', '.join(_PRESETS)}")
-        kwargs["preset"] = table["preset"]
-    if "crf" in table:
-        if not isinstance(table["crf"], int) or not 0 <= table["crf"] <= 51:
-            raise _fail(project, where, "crf must be a whole number from 0 to 51 (23 is x264's default)")
-        kwargs["crf"] = table["crf"]
-    if "audio_bitrate" in table:
-        if not re.fullmatch(r"\d+k", str(table["audio_bitrate"])):
-            raise _fail(project, where, "audio_bitrate must look like \"128k\"")
-        kwargs["audio_bitrate"] = table["audio_bitrate"]
+        kwargs["pad_colour"] = _hex(table["pad_colour"])
     if "style" in table:
-        if not isinstance(table["style"], dict):
-            raise _fail(project, where, "style must be a table: [profiles.NAME.style]")
         kwargs["style"] = dict(table["style"])
     return Profile(**kwargs)
 
 
-def _colour(project: Project, where: str, key: str, value: Any) -> str:
+def _hex(value: Any) -> str | None:
+    """``RRGGBB`` in capitals, or None when ``value`` is not a colour."""
     text = str(value).lstrip("#")
-    if not _HEX.match(text):
-        raise _fail(project, where, f"{key} {value!r} must be a colour as RRGGBB, e.g. \"FFFFFF\"")
-    return text.upper()
+    return text.upper() if _HEX.match(text) else None
 
 
 _FRACTION_RANGES = {"size": (0.01, 0.3), "outline": (0.0, 0.05), "margin_vertical": (0.0, 0.45),
@@ -193,36 +224,47 @@ def burn_style(project: Project, video_id: str, language: str, profile: Profile)
     return validate_style(project, values, f"[style] for {video_id} {language} ({profile.name})")
 
 
-def validate_style(project: Project, values: dict[str, Any], where: str) -> BurnStyle:
-    """A :class:`BurnStyle` from catalog values, each checked (one clear line for a wrong one)."""
+def style_problems(values: dict[str, Any]) -> Iterator[tuple[str | None, str, str | None]]:
+    """Every unknown key and bad value of a style table: ``(key, what is wrong, what to do)``."""
     fields = {f.name: f for f in dataclasses.fields(BurnStyle)}
-    unknown = sorted(set(values) - set(fields))
-    if unknown:
-        raise _fail(project, where, f"style key {unknown[0]!r} is not known",
-                    hint=f"known style keys: {', '.join(sorted(fields))}")
-    clean: dict[str, Any] = {}
     for key, value in values.items():
+        if key not in fields:
+            yield key, f"style key {key!r} is not known", f"known style keys: {', '.join(sorted(fields))}"
+            continue
         default = fields[key].default
         if isinstance(default, bool):
             if not isinstance(value, bool):
-                raise _fail(project, where, f"{key} must be true or false")
+                yield key, f"{key} must be true or false", None
         elif isinstance(default, float):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise _fail(project, where, f"{key} must be a number (a fraction of the frame)")
-            low, high = _FRACTION_RANGES[key]
-            if not low <= value <= high:
-                raise _fail(project, where, f"{key} = {value} is outside {low}-{high}",
-                            hint="sizes and margins are fractions of the frame: 0.06 = 6%")
-            value = float(value)
+                yield key, f"{key} must be a number (a fraction of the frame)", None
+            else:
+                low, high = _FRACTION_RANGES[key]
+                if not low <= value <= high:
+                    yield key, f"{key} = {value} is outside {low}-{high}", "sizes and margins are fractions of the frame: 0.06 = 6%"
         elif key in ("colour", "outline_colour"):
-            value = _colour(project, where, key, value)
+            if _hex(value) is None:
+                yield key, f"{key} {value!r} must be a colour as RRGGBB, e.g. \"FFFFFF\"", None
         elif key == "position":
             if value not in POSITIONS:
-                raise _fail(project, where, f"position {value!r} must be one of {', '.join(POSITIONS)}")
+                yield key, f"position {value!r} must be one of {', '.join(POSITIONS)}", None
         elif key == "font":
             if not isinstance(value, str) or not value.strip():
-                raise _fail(project, where, "font must be a font family name, or \"auto\"")
+                yield key, "font must be a font family name, or \"auto\"", None
+
+
+def validate_style(project: Project, values: dict[str, Any], where: str) -> BurnStyle:
+    """A :class:`BurnStyle` from catalog values, each checked (one clear line for a wrong one)."""
+    for _key, problem, hint in style_problems(values):
+        raise _fail(project, where, problem, hint)
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in ("colour", "outline_colour"):
+            value = _hex(value)
+        elif key == "font":
             value = value.strip()
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and key in _FRACTION_RANGES:
+            value = float(value)
         clean[key] = value
     return BurnStyle(**clean)
 

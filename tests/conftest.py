@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+#: CI sets CI=true: the suite must then be reproducible and may not skip what it needs.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Hypothesis: in CI the same examples every run (derandomised, no example database), so a red build is
+# reproducible and a green one is not luck; locally new random examples every run, so the suite keeps
+# finding cases. A failing example found either way is kept in the test as an @example.
+# Both start from Hypothesis's own defaults: Hypothesis loads its built-in "ci" profile by itself when any CI
+# variable is set (even CI=""), and a profile registered without a parent would inherit that.
+settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True, database=None,
+                          deadline=None, print_blob=True)
+settings.register_profile("dev", parent=settings.get_profile("default"), deadline=None)
+settings.load_profile("ci" if IN_CI else "dev")
+
+
+@pytest.fixture
+def corpus_present():
+    """For ``@needs_corpus`` tests (tests/_corpus.py): skip with how to get the corpus, or fail under CI."""
+    from _corpus import CORPUS as found
+    from _corpus import MISSING
+
+    if found.is_dir():
+        return found
+    if IN_CI:
+        pytest.fail(f"CI=true and a test needs the corpus: {MISSING}", pytrace=False)
+    pytest.skip(MISSING)
 
 
 def make_video(path: Path, seconds: float = 3.0, *, audio: bool = True, size: str = "320x240", rate: int = 25,

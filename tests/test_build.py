@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -315,6 +316,45 @@ def test_sigterm_stops_every_encode_and_leaves_no_partial_file(make_project):
                for pid in children)
     if (root / "dist/manifest.json").exists():
         assert_dist_matches_manifest(root)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+
+
+def test_ffmpeg_dies_with_a_build_killed_by_sigkill(make_project):
+    """kill -9 gives the build no chance to stop its encodes: they must die with it (issue 10, item 7),
+    not keep encoding as orphans of PID 1 (which they did until the encode ended: ~8 s here)."""
+    root = make_project(seconds=30.0, size="640x360")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(root), "build", "-j", "2",
+                             "--plain"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not children:
+            if [p for p in (root / "dist").rglob(".*.partial.mp4") if p.exists() and p.stat().st_size > 0]:
+                children = [int(c) for task in Path(f"/proc/{proc.pid}/task").iterdir()
+                            for c in (task / "children").read_text().split()]
+            time.sleep(0.01)
+        assert children, "no ffmpeg running"
+        os.kill(proc.pid, signal.SIGKILL)  # the build only: nothing forwards a signal to its children
+        proc.wait()
+        deadline = time.monotonic() + 2  # they die at once (measured: under 0.05 s)
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.05)
+        assert not [pid for pid in children if _alive(pid)], "ffmpeg outlived the killed build"
+    finally:
+        for pid in children:  # before the fix they kept encoding: stop them here
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_two_builds_at_once_wait_for_each_other(make_project):

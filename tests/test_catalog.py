@@ -76,22 +76,22 @@ def test_bad_catalog_entries(tmp_path, edit, expected):
     assert expected in result.output
 
 
-def test_error_names_the_line_of_the_entry(tmp_path):
+def test_error_names_the_line_of_the_key(tmp_path):
     body = GOOD + GOOD[GOOD.index("[[videos]]"):].replace("intro-1", "second").replace('"en"', '"zz"')
     root = write_catalog(tmp_path / "p", body)
     with pytest.raises(CatalogError) as info:
         load_project(root)
-    assert info.value.line == body.splitlines().index("[[videos]]", 6) + 1
+    assert info.value.line == body.splitlines().index('audio_language = "zz"') + 1
 
 
 def test_settings_merge_project_video_language(tmp_path):
     body = GOOD.replace('human_languages = ["en", "es"]',
                         'human_languages = ["en", "es"]\n[project.check]\nmax_cps = 17\n[project.check.en]\nmax_cps = 20')
-    body += '[videos.check]\nmax_lines = 3\n'
+    body += '[videos.check]\nmax_lines_per_cue = 3\n'
     root = write_catalog(tmp_path / "p", body)
     project = load_project(root)
-    assert project.setting("check", "intro-1", "es") == {"max_cps": 17, "max_lines": 3}
-    assert project.setting("check", "intro-1", "en") == {"max_cps": 20, "max_lines": 3}
+    assert project.setting("check", "intro-1", "es") == {"max_cps": 17, "max_lines_per_cue": 3}
+    assert project.setting("check", "intro-1", "en") == {"max_cps": 20, "max_lines_per_cue": 3}
 
 
 def test_bundled_sample_is_the_working_default():

@@ -249,6 +249,22 @@ def test_a_rule_plugs_in_and_glossary_is_a_hook(tmp_path):
         del RULES["test-no-pornography"]
 
 
+def test_rule_modules_is_the_one_place_rules_are_registered():
+    """Adding a rule is one step: ``@rule`` in a module named in RULE_MODULES. A module with rules that the
+    tuple does not name would register them only by the accident of some other import."""
+    import pipeline.checks
+    from pipeline.checks import RULE_MODULES
+
+    folder = Path(pipeline.checks.__file__).parent
+    with_rules = {f"pipeline.checks.{p.stem}" for p in folder.glob("*.py")
+                  if "\n@rule(" in p.read_text(encoding="utf-8")}
+    assert with_rules == set(RULE_MODULES)
+    assert {r.func.__module__ for r in RULES.values()} == set(RULE_MODULES)
+    # the order of RULES is the order of RULE_MODULES (it is the order findings of one line are listed in)
+    modules = [r.func.__module__ for r in RULES.values()]
+    assert sorted(modules, key=RULE_MODULES.index) == modules
+
+
 def test_every_rule_is_documented():
     """Every rule id and each of its [check] keys appear in the page that lists the rules."""
     section = CHECKS_DOC.read_text(encoding="utf-8")

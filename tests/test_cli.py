@@ -191,8 +191,61 @@ def test_every_command_shows_examples_that_parse():
             cmd, ctx_name = cli, "pipeline"
             while isinstance(cmd, click.Group) and args and cmd.get_command(click.Context(cmd), args[0]):
                 ctx_name, cmd, args = args[0], cmd.get_command(click.Context(cmd), args[0]), args[1:]
-            with cmd.make_context(ctx_name, args) as ctx:  # raises click.UsageError on a wrong option
-                assert ctx.params is not None, line
+            with cmd.make_context(ctx_name, list(args)) as ctx:  # raises click.UsageError on a wrong option
+                assert_example_means_what_it_says(cmd, ctx, args, line)
+
+
+def _shown(value) -> list[str]:
+    """A parsed parameter value as the strings an example could have written for it."""
+    if isinstance(value, (tuple, list)):
+        return [text for item in value for text in _shown(item)]
+    return [str(value)]
+
+
+def assert_example_means_what_it_says(command: click.Command, ctx: click.Context, args: list[str], line: str):
+    """Every option the example writes reaches its parameter with the value written (a flag is on), and
+    every other word is a positional argument's value: nothing is dropped, misread or left over."""
+    options = {name: p for p in command.params if isinstance(p, click.Option) for name in p.opts + p.secondary_opts}
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        option = options.get(token)
+        if option is None:
+            positional.append(token)
+        elif option.is_flag or option.count:
+            assert ctx.params[option.name] not in (False, 0, None), (line, token)
+        else:
+            i += 1
+            assert args[i] in _shown(ctx.params[option.name]), (line, token, ctx.params[option.name])
+        i += 1
+    arguments = [text for p in command.params if isinstance(p, click.Argument)
+                 for text in _shown(ctx.params[p.name]) if ctx.params[p.name] is not None]
+    assert positional == arguments, (line, positional, arguments)
+    assert not ctx.args, (line, ctx.args)
+
+
+def test_help_lists_every_command_from_its_summary_without_importing_it():
+    """`pipeline --help` reads COMMAND_SUMMARIES; each must say what the command's own help says, at any width."""
+    import subprocess
+    import sys
+
+    from pipeline.cli import COMMAND_MODULES, COMMAND_SUMMARIES
+
+    assert set(COMMAND_SUMMARIES) == set(COMMAND_MODULES)
+    ctx = click.Context(cli)
+    for name, summary in COMMAND_SUMMARIES.items():
+        command = cli.get_command(ctx, name)
+        for limit in (20, 45, 61, 80, 200, 1000):
+            shown = click.Command(name, help=summary).get_short_help_str(limit)
+            assert shown == command.get_short_help_str(limit), (name, limit)
+    code = ("import sys; from pipeline.cli import cli\n"
+            "try:\n    cli(['--help'], prog_name='pipeline')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('pipeline.', 'rich', 'langcodes', 'ffmpeg'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "Commands:" in out and "translate  Machine-draft a loose subtitle file" in out
+    loaded = eval(out.strip().splitlines()[-1])
+    assert loaded == ["pipeline.cli", "pipeline.cli.context", "pipeline.errors"], loaded
 
 
 def test_command_modules_map_names_every_command_where_it_is_defined():

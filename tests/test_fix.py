@@ -123,6 +123,8 @@ def messy_tracks(draw):
 @given(messy_tracks(), st.sampled_from([25.0, 24000 / 1001, 30.0]))
 @example(Track([Cue(913, 913, "Survivors"), Cue(0, 0, ""), Cue(0, 0, ""), Cue(0, 834, "Survivors"),
                 Cue(0, 834, "Survivors")]), 25.0)  # retiming flipped two cues that start together
+@example(Track([Cue(0, 1, "deserve"), Cue(0, 0, ""), Cue(0, 0, "Survivors")]), 25.0)  # sorted by end: flipped
+@example(Track([Cue(0, 2000, "Survivors"), Cue(0, 2000, "deserve"), Cue(2040, 3000, "heard.")]), 25.0)  # issue 10
 @example(Track([Cue(0, 0, "- Survivors Survivors Survivors heard. - Survivors")]), 25.0)  # re-breaking made it
 # dialogue, whose dash spacing the next fix changed
 @settings(max_examples=200, deadline=None)

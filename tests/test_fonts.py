@@ -19,7 +19,7 @@ from pipeline.media import commands
 from pipeline.model import Cue, Track
 from pipeline.preview import preview_frame
 from pipeline.project import load_project
-from pipeline.render import rtl_text
+from pipeline.outputs.burned_in import rtl_text
 
 AR = "الناجون يستحقون أن يُسمعوا."  # "Survivors deserve to be heard."
 #: The line of issue 15 ("Online abuse is never the child's fault."): two lam-alefs (لإ).

@@ -209,7 +209,8 @@ def test_impossible_timestamps(raw):
      "unexpected text 'there' before a cue's timing line"),
     ("1\n00:00:05,000 --> 00:00:02,000\nHello\n", 2, "ends (00:00:02,000) before it starts"),
     ("1\n-00:00:01,000 --> 00:00:02,000\nHello\n", 2, "negative time"),
-    ("1\n00:00:01 -> 00:00:02\nHello\n", 2, "cue number 1 is not followed by a timing line"),
+    ("1\n00:00:01 -> 00:00:02\nHello\n", 2, "malformed timing line '00:00:01 -> 00:00:02'"),
+    ("1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\nWorld\n", 6, "cue number 2 is not followed by a timing line"),
     ("1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:03;000 --> 00:00:04,000\nWorld\n", 6,
      "malformed timing line '00:00:03;000 --> 00:00:04,000'"),
     ("1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n", 5, "text without a timing line: '2'"),
@@ -266,7 +267,9 @@ def test_webvtt_header_blocks_and_orphan_text(tmp_path):
            "intro\n00:00:01.000 --> 00:00:02.000 line:10%\n<i>Hello</i>\n\n"
            "00:03.000 --> 00:04.000\nWorld\n")
     track = parse_vtt(vtt, "talk.vtt")
-    assert [(c.start, c.end, c.text) for c in track] == [(1000, 2000, "<i>Hello</i>"), (3000, 4000, "World")]
+    # line:10% is how a top cue is written to WebVTT: it reads back as one ({\an8})
+    assert [(c.start, c.end, c.text) for c in track] == [(1000, 2000, "{\\an8}<i>Hello</i>"), (3000, 4000, "World")]
+    assert [c.identifier for c in track] == ["intro", None]
     with pytest.raises(SubtitleError, match="text without a timing line: 'stray'") as caught:
         parse_vtt(vtt + "\nstray\n", "talk.vtt")
     assert caught.value.line == 17

@@ -57,16 +57,18 @@ def test_profiles_from_the_catalog(make_project):
     ('[profiles.vertical]\ncrf = 70\n', "crf must be a whole number from 0 to 51"),
     ('[profiles.vertical]\npreset = "turbo"\n', "preset 'turbo' is not an x264 preset"),
     ('[profiles.vertical]\nwidth = 7\n', "width must be a whole number of pixels"),
-    ('[profiles.story]\nfit = "pad"\n', "profile 'story': is not a built-in profile and has no aspect"),
+    ('[profiles.story]\nfit = "pad"\n', "[profiles.story]: is not a built-in profile and has no aspect"),
     ('[profiles.story]\naspect = "tall"\n', "aspect 'tall' must look like \"9:16\""),
 ])
 def test_bad_profiles_are_one_clear_error(make_project, extra, message):
-    project = project_with(make_project, extra)
-    name = extra.split("]")[0].split(".")[1]
+    """Found when the catalog is loaded, with the line: not at build time."""
+    root = make_project(videos={}, catalog_extra=extra)
     with pytest.raises(CatalogError) as caught:
-        load_profile(project, name)
+        load_project(root, explicit=True)
     assert message in str(caught.value)
-    assert str(caught.value).startswith(str(project.catalog_path))
+    line = 4 + next((i for i, text in enumerate(extra.splitlines()) if "=" in text and text.split()[0] in message),
+                    0)
+    assert str(caught.value).startswith(f"{root / 'assets' / 'catalog.toml'}:{line}: [profiles.")
 
 
 def test_style_precedence_per_language_and_profile(make_project):
@@ -95,9 +97,10 @@ def test_style_precedence_per_language_and_profile(make_project):
     ('[style]\nshadow = 2\n', "style key 'shadow' is not known"),
 ])
 def test_bad_styles_are_one_clear_error(make_project, extra, message):
-    project = project_with(make_project, extra)
-    with pytest.raises(CatalogError, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
-        burn_style(project, "x", "en", load_profile(project, "web"))
+    root = make_project(videos={}, catalog_extra=extra)
+    with pytest.raises(CatalogError) as caught:
+        load_project(root, explicit=True)
+    assert str(caught.value).startswith(f"{root / 'assets' / 'catalog.toml'}:5: [style]: {message}")
 
 
 def test_margins_reach_the_ink_of_any_frame():

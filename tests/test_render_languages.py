@@ -17,7 +17,7 @@ from pipeline.build import BuildOptions, run_build
 from pipeline.media import commands
 from pipeline.media.runner import FfmpegRunner
 from pipeline.project import load_project
-from pipeline.render import rtl_text
+from pipeline.outputs.burned_in import rtl_text
 from pipeline.tracks import load_track
 
 pytest.importorskip("uharfbuzz")

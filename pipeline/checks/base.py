@@ -14,8 +14,9 @@ Plugging in a rule::
             if ...:
                 yield Problem(i, "what is wrong")
 
-Its module must be imported by :mod:`pipeline.checks` (see ``RULE_MODULES`` there). Parameters become
-keys of the catalog's ``[check]`` section (tunable per project, video and language); every rule's level
+Put it in a module named in ``RULE_MODULES`` (:mod:`pipeline.checks`): an existing one, or name your new
+module there (that tuple is what gets imported; a test fails for a rule module it does not name).
+Parameters become keys of the catalog's ``[check]`` section (tunable per project, video and language); every rule's level
 is tunable with ``severity = { my-rule = "error" }`` (``"off"`` switches it off).
 """
 

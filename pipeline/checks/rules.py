@@ -11,6 +11,7 @@ from typing import Iterator
 
 from pipeline.checks.align import Aligner
 from pipeline.checks.base import Problem, TrackContext, rule, time_label
+from pipeline.model import hidden_text
 
 
 def fps_label(frame_ms: float) -> str:
@@ -32,8 +33,21 @@ def no_cues(ctx: TrackContext, s) -> Iterator[Problem]:
 @rule("empty-cue", severity="warning", summary="every cue has visible text (`pipeline fix` removes empty cues)")
 def empty_cue(ctx: TrackContext, s) -> Iterator[Problem]:
     for i, plain in enumerate(ctx.plain):
-        if not plain:
+        if not plain and not hidden_text(ctx.track.cues[i].text):  # hidden words: hidden-text says so
             yield Problem(i, "cue has no visible text")
+
+
+@rule("hidden-text", severity="warning",
+      summary="no words in angle brackets that players hide as a tag (`<sigh>`, `<Music>`); fix keeps them")
+def hidden_words(ctx: TrackContext, s) -> Iterator[Problem]:
+    for i, cue in enumerate(ctx.track.cues):
+        if "<" in cue.text:
+            hidden = hidden_text(cue.text)
+            if hidden:
+                shown = ", ".join(hidden[:3]) + (" ..." if len(hidden) > 3 else "")
+                nothing = " (the cue shows nothing)" if not ctx.plain[i] else ""
+                yield Problem(i, f"players hide text in angle brackets that reads as a tag: {shown}{nothing}; "
+                                 "to show it, write it without them (e.g. [sigh])")
 
 
 @rule("chars-per-line", severity="warning", params={"max_chars_per_line": 42},
@@ -134,7 +148,8 @@ def past_end(ctx: TrackContext, s) -> Iterator[Problem]:
             yield Problem(i, f"ends at {time_label(cue.end)}, after the video ends ({time_label(end)})")
 
 
-_FORMAT_TAG = re.compile(r"<(/?)\s*(i|b|u|s|font)\b[^<>]*>", re.IGNORECASE)
+# A tag's name follows "<" or "</" directly: "a < b > c" is not a tag (hidden-text reports what players do with it).
+_FORMAT_TAG = re.compile(r"<(/?)(i|b|u|s|font)\b[^<>]*>", re.IGNORECASE)
 
 
 @rule("unbalanced-tags", severity="error",

@@ -165,10 +165,9 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
     video = project.video(video_id)
     report = CheckReport()
     if facts is None:
-        from pipeline.cache import WorkCache  # read only: the build keeps it up to date
-        from pipeline.outputs import WORK
+        from pipeline.cache import project_cache  # read only: the build keeps it up to date
 
-        facts, note = probe_facts(video.source, runner, cache=WorkCache(project.dist / WORK / "cache.json"))
+        facts, note = probe_facts(video.source, runner, cache=project_cache(project.dist))
         if note:
             report.notes.append(note)
     langs = project.track_languages(video_id)

@@ -8,10 +8,8 @@ A key at a more specific level replaces the whole value (``severity`` tables are
 
 from __future__ import annotations
 
-import re
-import tomllib
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from pipeline import language_table
 from pipeline.checks.base import LEVELS, RULES
@@ -42,67 +40,38 @@ def language_defaults(language: str | None) -> dict[str, Any]:
     return language_table.settings_defaults(language)
 
 
-_NO_VALUE = object()
-
-
-def _catalog_place(catalog: Path | None, key: str, value: Any = _NO_VALUE) -> tuple[int | None, str | None]:
-    """``(line, table header)`` of ``key`` in the catalog: the line holding ``value`` when one does (the key
-    may be set in several tables and only one of them is wrong), else the first line with the key."""
-    if catalog is None or not catalog.is_file():
-        return None, None
-    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*[=.]")
-    header, first = None, (None, None)
-    for number, line in enumerate(catalog.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.lstrip().startswith("["):
-            header = line.strip().split("#")[0].strip()
-        elif pattern.match(line):
-            if first[0] is None:
-                first = (number, header)
-            try:
-                if value is not _NO_VALUE and tomllib.loads(line.strip()).get(key) == value:
-                    return number, header
-            except tomllib.TOMLDecodeError:
-                pass
-    return first
-
-
-def _catalog_line(catalog: Path | None, key: str) -> int | None:
-    return _catalog_place(catalog, key)[0]
+def problems(values: Mapping[str, Any]) -> Iterator[tuple[str | None, str, str | None]]:
+    """Every unknown key and bad value of one ``[check]`` table: ``(key, what is wrong, what to do)``."""
+    known = defaults()
+    for key, value in values.items():
+        if key not in known:
+            yield key, f"unknown key {key!r}", f"known keys: {', '.join(sorted(known))}"
+        elif key == SEVERITY_KEY:
+            if not isinstance(value, dict):
+                yield key, "severity must be a table, e.g. severity = { cps = \"error\" }", None
+                continue
+            for rule_id, level in value.items():
+                if rule_id not in RULES:
+                    yield rule_id, f"severity for unknown rule {rule_id!r}", f"rules: {', '.join(RULES)}"
+                elif level not in LEVELS:
+                    yield rule_id, f"severity of {rule_id} must be one of {', '.join(LEVELS)}", None
+        else:
+            default = known[key]
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not numeric or value < 0 or (isinstance(default, int) and not isinstance(default, bool)
+                                            and isinstance(value, float) and not value.is_integer()):
+                kind = "a whole number" if isinstance(default, int) else "a number"
+                yield key, f"{key} must be {kind} of 0 or more, got {value!r}", None
 
 
 def validate(values: Mapping[str, Any], catalog: Path | None = None, where: str = "[check]") -> dict[str, Any]:
-    """Check every key and value against the defaults' types; a :class:`CatalogError` names the bad one."""
-    known = defaults()
-    path = catalog or Path("catalog.toml")
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        line = _catalog_line(catalog, key)
-        if key not in known:
-            raise CatalogError(path, f"{where}: unknown key {key!r}", line=line,
-                               hint=f"known keys: {', '.join(sorted(known))}")
-        if key == SEVERITY_KEY:
-            if not isinstance(value, dict):
-                raise CatalogError(path, f"{where}: severity must be a table, e.g. severity = {{ cps = \"error\" }}",
-                                   line=line)
-            for rule_id, level in value.items():
-                if rule_id not in RULES:
-                    raise CatalogError(path, f"{where}: severity for unknown rule {rule_id!r}", line=_catalog_line(catalog, rule_id),
-                                       hint=f"rules: {', '.join(RULES)}")
-                if level not in LEVELS:
-                    raise CatalogError(path, f"{where}: severity of {rule_id} must be one of {', '.join(LEVELS)}",
-                                       line=_catalog_line(catalog, rule_id))
-            out[key] = dict(value)
-            continue
-        default = known[key]
-        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not numeric or value < 0 or (isinstance(default, int) and not isinstance(default, bool)
-                                        and isinstance(value, float) and not value.is_integer()):
-            kind = "a whole number" if isinstance(default, int) else "a number"
-            line, header = _catalog_place(catalog, key, value)  # the table that holds this bad value
-            raise CatalogError(path, f"{header or where}: {key} must be {kind} of 0 or more, got {value!r}",
-                               line=line)
-        out[key] = value
-    return out
+    """Check every key and value against the defaults' types; a :class:`CatalogError` names the first bad one.
+
+    A loaded catalog was validated already (:mod:`pipeline.catalog_settings`, with every error and its line);
+    this guards settings given to the library directly."""
+    for _key, problem, hint in problems(values):
+        raise CatalogError(catalog or Path("catalog.toml"), f"{where}: {problem}", hint=hint)
+    return dict(values)
 
 
 def resolve(language: str | None = None, overrides: Mapping[str, Any] | None = None,

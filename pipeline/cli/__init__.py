@@ -17,8 +17,8 @@ from pipeline.cli.context import AppContext
 from pipeline.errors import PipelineError
 
 
-#: The module defining each command. A module is imported only when one of its commands runs (or help lists
-#: them all), so `pipeline build` does not load the translation engines nor `status` the review page.
+#: The module defining each command. A module is imported only when one of its commands runs, so `pipeline
+#: build` does not load the translation engines, `status` not the review page, and `--help` none of them.
 COMMAND_MODULES = {
     "status": "project_cmds", "add": "project_cmds",
     "check": "subtitle_cmds", "fix": "subtitle_cmds", "shift": "subtitle_cmds",
@@ -26,6 +26,28 @@ COMMAND_MODULES = {
     "probe": "media_cmds", "render": "media_cmds", "build": "media_cmds",
     "preview": "preview_cmds",
     "review": "review_cmds",
+}
+#: Each command's summary for ``pipeline --help`` (the first sentence of its help), so that listing the
+#: commands imports none of them. tests/test_cli.py checks each against the command's own help.
+COMMAND_SUMMARIES = {
+    "add": "Register a video FILE in the catalog and extract its embedded text subtitle tracks.",
+    "approve": "Record that a person reviewed a drafted track (or some of its cues).",
+    "build": "Check every track, then render everything publishable (the comms team's one command).",
+    "check": "Check subtitle tracks against the style rules and English/Spanish parity.",
+    "draft": "Machine-draft VIDEO's subtitles into new languages, for a person to review.",
+    "fix": "Safely fix subtitle FILES or every track of VIDEOS.",
+    "models": "Translation models: installed Argos packages and Apertium pairs; install or download Argos packages.",
+    "preview": "Render one captioned frame of VIDEO's LANGUAGE track at --at TIME, or with --sheet a contact sheet "
+               "of its cues, exactly as the burned-in output of --profile would show them.",
+    "probe": "Show what a media FILE holds: duration, resolution, frame rate, audio and subtitle streams.",
+    "render": "Render captioned outputs of VIDEOS (default: all) into dist/, redoing only what changed.",
+    "review": "Write a review page for VIDEO (default: every video) into dist/review/VIDEO/.",
+    "shift": "Move subtitle FILES or every track of VIDEOS in time: by an offset, or from one frame rate to another.",
+    "status": "Show videos x languages: origin (human / machine draft), cues, review counts of drafts (unreviewed, "
+              "edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them) and "
+              "whether each track is publishable.",
+    "translate": "Machine-draft a loose subtitle file IN into another language (same sentence-aware drafting as "
+                 "`draft`, without a review record).",
 }
 
 
@@ -35,6 +57,15 @@ class PipelineGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(self.commands) | set(COMMAND_MODULES))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help`` from :data:`COMMAND_SUMMARIES`: no command module is imported."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, (self.commands.get(name) or click.Command(name, help=COMMAND_SUMMARIES[name]))
+                 .get_short_help_str(limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in self.commands and name in COMMAND_MODULES:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.media.runner import FfmpegRunner
-from pipeline.project import Project, load_project
+if TYPE_CHECKING:  # imported when first used: `pipeline --help` needs neither
+    from pipeline.media.runner import FfmpegRunner
+    from pipeline.project import Project
 
 
 @dataclass
@@ -19,6 +21,8 @@ class AppContext:
     _runner: FfmpegRunner | None = field(default=None, repr=False)
 
     def project(self) -> Project:
+        from pipeline.project import load_project
+
         if self._project is None:
             if self.project_dir:
                 self._project = load_project(Path(self.project_dir), explicit=True)
@@ -28,6 +32,8 @@ class AppContext:
 
     @property
     def runner(self) -> FfmpegRunner:
+        from pipeline.media.runner import FfmpegRunner
+
         if self._runner is None:
             self._runner = FfmpegRunner()
         return self._runner

@@ -6,15 +6,15 @@ import json
 import sys
 from pathlib import Path
 
-import click
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
-from pipeline.catalog_edit import add_video
-from pipeline.errors import PipelineError
+import click
+
 from pipeline.cli.context import AppContext
-from pipeline.project import Project
-from pipeline.tracks import track_states
+from pipeline.errors import PipelineError
+
+if TYPE_CHECKING:
+    from pipeline.project import Project
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -25,6 +25,7 @@ def collect_status(project: Project, videos: tuple[str, ...] = (), runner=None, 
     ``report`` is a project check already made (``build`` checks once for the table and its gate).
     """
     from pipeline.checks.run import check_video
+    from pipeline.tracks import track_states
 
     rows = []
     for vid in videos or tuple(project.videos):
@@ -58,6 +59,9 @@ def _findings(counts: dict[str, int] | None) -> str:
 
 
 def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = (), report=None) -> list[dict]:
+    from rich.console import Console
+    from rich.table import Table
+
     rows = collect_status(project, videos, app.runner, report)
     table = Table(title=f"{project.name}", title_justify="left")
     counted = ("machine", "edited", "approved", "stale")
@@ -110,6 +114,8 @@ def add_cmd(app: AppContext, file: Path, video_id: str, audio_language: str, tit
 
     The file is checked with ffprobe first; existing tracks are never overwritten.
     """
+    from pipeline.catalog_edit import add_video
+
     project = app.project()
     result = add_video(project, file, video_id, audio_language, title, app.runner)
     click.echo(f"added {result.video_id}: {result.source.relative_to(project.root)}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,15 @@ from pipeline.shift import parse_offset, parse_rate, parse_rate_change, shift_tr
 from pipeline.wordlist import project_words
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: control characters (ESC starts colour and cursor sequences a cue may carry)
+    shown escaped as ``\\x1b``, so printing a cue cannot repaint or retitle the user's terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def shown(path: Path) -> str:
@@ -129,7 +139,7 @@ def print_report(report: CheckReport, *, quiet: bool = False, summary_only_warni
         for finding in track.findings:
             if summary_only_warnings and finding.severity != "error":
                 continue
-            click.echo(finding.format(name))
+            click.echo(printable(finding.format(name)))
         if track.errors or track.warnings:
             click.echo(f"{name}: {track.cues} cues: {track.errors} error(s), {track.warnings} warning(s)")
         elif not quiet:
@@ -272,24 +282,24 @@ def _summary(edit: FileEdit) -> str:
 
 
 def _show_edit(edit: FileEdit, dry_run: bool, verbose: bool) -> None:
-    name = shown(edit.path)
+    name = printable(shown(edit.path))
     for note in edit.notes:
-        click.echo(f"{name}: {note}")
+        click.echo(printable(f"{name}: {note}"))
     if verbose:
         for change in edit.changes:
-            click.echo(f"{name}: {change}")
+            click.echo(printable(f"{name}: {change}"))
     if dry_run:
         diff = edit.diff()
         if diff:
-            click.echo(diff, nl=False)
+            click.echo(printable(diff), nl=False)  # newlines and tabs are kept as they are
     elif edit.changed:
-        click.echo(f"{name}: rewritten ({_summary(edit)}); previous file kept as {shown(edit.backup_path)}")
+        click.echo(printable(f"{name}: rewritten ({_summary(edit)}); previous file kept as {shown(edit.backup_path)}"))
     if not edit.changed:
         click.echo(f"{name}: nothing to change")
     elif dry_run:
-        click.echo(f"{name}: would be rewritten ({_summary(edit)}; dry run: nothing written)")
+        click.echo(printable(f"{name}: would be rewritten ({_summary(edit)}; dry run: nothing written)"))
     for item in edit.unresolved:
-        click.echo(f"{name}: needs a person: {item}")
+        click.echo(printable(f"{name}: needs a person: {item}"))
 
 
 def _run_edits(ctx: click.Context, app: AppContext, jobs: list[_Job], notes: list[str], make_edit, dry_run: bool) -> None:
@@ -300,12 +310,12 @@ def _run_edits(ctx: click.Context, app: AppContext, jobs: list[_Job], notes: lis
     for job in jobs:
         try:
             edit = make_edit(job)
+            if not dry_run:
+                edit.apply()  # refuses a file a person saved meanwhile; the other files go on
         except PipelineError as exc:
             click.echo(f"error: {exc}", err=True)
             code = max(code, exc.exit_code if exc.exit_code in (1, 2) else 1)
             continue
-        if not dry_run:
-            edit.apply()
         if edit.unresolved:
             code = max(code, 1)
         with _reader_may_stop(ctx, code):

@@ -2,7 +2,7 @@
 
 Read: SRT, WebVTT and YouTube SBV. Write: SRT and WebVTT, always UTF-8 without BOM, LF, numbered from 1.
 ASS/SSA scripts are refused with a clear message (their styling cannot be kept in SRT).
-Only this package talks to pysrt; nothing outside it sees a pysrt type.
+No subtitle library is used (``formats/srt.py`` says why).
 """
 
 from __future__ import annotations
@@ -10,22 +10,26 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from pipeline.errors import SubtitleError
+from pipeline.errors import NotRegularFileError, SubtitleError
+from pipeline.formats.common import Join
 from pipeline.formats.encoding import Reading, conversion_notes, decode_subtitle_bytes, detect_reading
 from pipeline.formats.srt import compose_srt, parse_srt
 from pipeline.formats.timecode import TIMING_LINE
 from pipeline.formats.vtt import compose_vtt, parse_sbv, parse_vtt
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import atomic_write_text, open_regular
 from pipeline.model import Track
 
 __all__ = [
     "read_track", "write_track", "read_source", "parse_track", "compose_track", "format_of", "writable_format",
     "compose_srt", "parse_srt", "compose_vtt", "parse_vtt", "parse_sbv", "conversion_notes", "lost_cue_settings", "lost_vtt_blocks",
-    "SUBTITLE_SUFFIXES", "Reading", "read_for_rewrite",
+    "SUBTITLE_SUFFIXES", "Join", "Reading", "read_for_rewrite",
 ]
 
 #: File name endings the pipeline reads.
 SUBTITLE_SUFFIXES = (".srt", ".vtt", ".sbv")
+#: The largest subtitle file read. A feature film's SRT is 50-150 KB (the corpus's largest, 1,586 cues, is
+#: 110 KB); anything near this is not a subtitle file, and reading it whole would only exhaust memory.
+MAX_SUBTITLE_BYTES = 16 * 1024 * 1024
 
 _UNSUPPORTED = {
     ".ass": "ASS/SSA scripts are not supported: export SRT from your editor (Aegisub: File > Export Subtitles)",
@@ -52,21 +56,38 @@ def format_of(path: Path | str, text: str) -> str:
     return "srt"
 
 
-def parse_track(text: str, path: Path | str, language: str | None = None, fmt: str = "srt") -> Track:
-    """Parse decoded text in format ``fmt`` (``srt``, ``vtt`` or ``sbv``)."""
-    parser = {"srt": parse_srt, "vtt": parse_vtt, "sbv": parse_sbv}[fmt]
-    return parser(text, path, language)
+def parse_track(text: str, path: Path | str, language: str | None = None, fmt: str = "srt",
+                joins: list[Join] | None = None) -> Track:
+    """Parse decoded text in format ``fmt`` (``srt``, ``vtt`` or ``sbv``).
+
+    With a ``joins`` list, text after a blank line inside a cue is joined to the cue above when that is the
+    only reading (SRT and WebVTT; what ``pipeline fix`` repairs), and each join is recorded there.
+    """
+    if fmt == "sbv":
+        return parse_sbv(text, path, language)
+    return (parse_vtt if fmt == "vtt" else parse_srt)(text, path, language, joins)
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The bytes of a subtitle file. Only a regular file up to :data:`MAX_SUBTITLE_BYTES` is read: a device
+    (``/dev/zero``) would exhaust memory and a FIFO would block forever. The file is opened without blocking
+    and checked as opened."""
     try:
-        return path.read_bytes()
+        with open_regular(path) as fh:
+            data = fh.read(MAX_SUBTITLE_BYTES + 1)
     except FileNotFoundError:
         raise SubtitleError(path, "file not found") from None
     except IsADirectoryError:
         raise SubtitleError(path, "is a folder, not a subtitle file") from None
+    except NotRegularFileError as exc:
+        raise SubtitleError(path, f"is {exc.kind}, not a regular file", hint="give the subtitle file itself") from None
     except OSError as exc:
         raise SubtitleError(path, f"cannot read file: {exc.strerror}") from None
+    if len(data) > MAX_SUBTITLE_BYTES:
+        raise SubtitleError(path, f"is {path.stat().st_size / 1024 / 1024:.1f} MiB: larger than any subtitle file "
+                                  f"(the limit is {MAX_SUBTITLE_BYTES // 1024 // 1024} MiB)",
+                            hint="is it the right file?")
+    return data
 
 
 def read_source(path: Path | str, encoding: str | None = None, language: str | None = None) -> tuple[bytes, str]:

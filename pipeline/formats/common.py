@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Iterator
 
 from pipeline.formats.timecode import TimecodeError, parse_timing_line
@@ -9,6 +11,34 @@ from pipeline.model import Cue, format_timestamp
 
 ARROW = "-->"
 _SHOW = 60  # characters of offending text quoted in a message
+_TIMESTAMP_ISH = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?")
+_ARROW_ISH = re.compile(r"-+>|=+>|→|–>|—>")
+CUE_NUMBER = re.compile(r"^\s*\d+\s*$")
+
+
+@dataclass(frozen=True)
+class Join:
+    """Text after a blank line inside a cue, joined to the cue above by a lenient read (``pipeline fix``)."""
+
+    line: int  # where the stray text starts
+    cue_line: int | None  # the cue it was joined to
+    cue_start: int  # that cue's start (ms)
+    text: str
+
+
+def looks_like_timing(line: str) -> bool:
+    """True for a line that tries to be a timing line (``00:00:01.000 -> 00:00:03.000``, one dash) even when
+    it is not one: two timestamps, or one and an arrow."""
+    stamps = _TIMESTAMP_ISH.findall(line)
+    return len(stamps) >= 2 or (len(stamps) == 1 and bool(_ARROW_ISH.search(line)))
+
+
+def stray_text(lines: list[str]) -> bool:
+    """A block that can only be text of the cue above, after a blank line: no timing line (not even a broken
+    one) and not a cue number that lost its timing line."""
+    if CUE_NUMBER.match(lines[0]):
+        return False
+    return not any(ARROW in line or looks_like_timing(line) for line in lines)
 
 
 def quote(text: str) -> str:

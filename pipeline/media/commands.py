@@ -334,10 +334,13 @@ class SoftTrack:
 
 def soft_subtitles(
     source: Path, tracks: Sequence[SoftTrack], output: Path, *, container: str, has_audio: bool = True,
+    duration: float | None = None,
 ) -> list[str]:
     """argv: video and audio copied, every track added as a switchable subtitle stream.
 
     ``container`` is ``mp4`` (mov_text; MP4 drops titles) or ``mkv`` (SRT with language and title).
+    ``duration`` (the source's, in seconds) cuts the output there: a cue past the video's end would
+    otherwise stretch the file (a cue at 999999 h made an MKV lasting 3.6e9 s).
     """
     if container not in ("mp4", "mkv"):
         raise ValueError(f"unsupported container {container!r}")
@@ -350,6 +353,8 @@ def soft_subtitles(
         kwargs[f"disposition:s:{n}"] = "default" if track.default else "0"
     if container == "mp4":
         kwargs["movflags"] = "+faststart"
+    if duration:
+        kwargs["t"] = f"{duration:.3f}"
     out = ffmpeg.output(*streams, str(output), **kwargs)
     argv = ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
     if container == "mkv":

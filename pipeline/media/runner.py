@@ -12,7 +12,9 @@ import logging
 import os
 import shlex
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -68,6 +70,36 @@ def find_tool(name: str) -> str:
     if not found:
         raise ToolMissing(name, INSTALL_HINT)
     return found
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes a child die when the pipeline does, even by ``kill -9``.
+
+    Linux's parent-death signal (``prctl(PR_SET_PDEATHSIG, SIGKILL)``): without it an ffmpeg started by a
+    killed build is re-parented to PID 1 and keeps encoding (a process group alone does not help against
+    SIGKILL, which the build cannot forward). The signal fires when the *thread* that started the child
+    ends, so start and wait in the same thread (:meth:`FfmpegRunner.run` does). libc is loaded here, in the
+    parent: the child only makes the call. None where there is no prctl.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def setup() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before prctl: nobody is left to send the signal
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return setup
 
 
 def meaningful_tail(stderr: str, keep: int = 6) -> list[str]:
@@ -139,8 +171,10 @@ class FfmpegRunner:
         with self._guard:
             if self._cancelled:
                 raise Interrupted("the build was interrupted")
+            # Its own process group (a terminal's Ctrl-C reaches the pipeline, which stops its children
+            # itself) and a parent-death signal (a killed build takes its encodes with it).
             proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                    errors="replace")
+                                    errors="replace", process_group=0, preexec_fn=die_with_parent())
             self._live.add(proc)
         stderr_lines: deque[str] = deque(maxlen=400)
 

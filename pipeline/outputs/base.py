@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Hashable, Sequence
 
 from pipeline import __version__
+from pipeline.cache import WORK  # noqa: F401 (dist/.work, re-exported by pipeline.outputs)
 from pipeline.errors import MediaError, PipelineError
 from pipeline.fsutil import atomic_write_text
 from pipeline.media.probe import probe
@@ -58,7 +59,6 @@ if TYPE_CHECKING:
 
 DRAFT_BANNER = "MACHINE DRAFT \u2014 NOT FOR PUBLICATION"
 #: The build's work folder in ``dist/``: files commands read, font links, the hash cache.
-WORK = ".work"
 #: Bump when a change to the code alters what outputs look like without a release: every output records
 #: the pipeline's version with this revision, so the next build redoes them.
 RENDER_REVISION = 2

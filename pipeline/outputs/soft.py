@@ -50,7 +50,7 @@ class SoftSubtitled(FfmpegKind):
     def command(self, job: RenderJob, output: Path) -> list[str]:
         spec: SoftSpec = job.spec
         return commands.soft_subtitles(spec.source, spec.tracks, output, container=spec.container,
-                                       has_audio=spec.has_audio)
+                                       has_audio=spec.has_audio, duration=job.duration)
 
 
 @register
