@@ -62,6 +62,17 @@ def outputs(root: Path) -> dict[str, dict]:
     return {e["path"]: facts(root / "dist" / e["path"]) for e in manifest["outputs"] if e["path"].endswith((".mp4", ".mkv"))}
 
 
+def running_commands() -> list[str]:
+    commands = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                commands.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+            except OSError:
+                continue
+    return commands
+
+
 @pytest.fixture
 def project(make_project):
     return make_project(videos={"talk": {"tracks": {"en": EN, "es": ES}}}, catalog_extra=CATALOG, seconds=8.0,
@@ -86,23 +97,32 @@ def test_a_dask_build_makes_the_outputs_of_a_local_build(project, cluster):
     assert outputs(project) == expected
 
 
-def test_a_worker_killed_mid_build_does_not_break_it(project, cluster):
+def test_a_worker_killed_mid_build_does_not_break_it(make_project, cluster):
+    # Larger frames than the other tests: a unit must still be encoding when its worker is killed.
+    project = make_project(videos={"talk": {"tracks": {"en": EN, "es": ES}}}, catalog_extra=CATALOG, seconds=8.0,
+                           size="960x540")
     client = distributed.Client(cluster)
     pids = set(client.run(os.getpid).values())
     client.close()
     segments = project / "dist/.work/segments"
     killed: list[int] = []
+    survivors: list[list[str]] = []
 
     def kill_one_at_work() -> None:
-        # A unit's scratch folder is named with the pid of the worker running it.
+        # A unit's scratch folder is named with the pid of the worker running it; kill that worker once its
+        # ffmpeg is encoding into the folder.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not killed:
             for scratch in segments.glob(".unit-*"):
                 pid = int(scratch.name.split(".")[2])
-                if pid in pids:
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
-                    return
+                if pid not in pids or not [cmd for cmd in running_commands() if str(scratch) in cmd]:
+                    continue
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+                time.sleep(0.5)
+                # Its ffmpeg dies with it (parent-death signal) instead of encoding on as an orphan.
+                survivors.append([cmd for cmd in running_commands() if str(scratch) in cmd])
+                return
             time.sleep(0.02)
 
     killer = threading.Thread(target=kill_one_at_work)
@@ -112,8 +132,10 @@ def test_a_worker_killed_mid_build_does_not_break_it(project, cluster):
     killer.join()
     assert killed, "no unit was seen running"
     assert not result.failures, result.failures
+    assert survivors == [[]]
     made = outputs(project)
     assert all(made[f"talk/talk.{lang}.burned-in.mp4"]["streams"][0][-1] == 200 for lang in ("en", "es"))
+    assert made["talk/talk.en.burned-in.mp4"]["streams"][0][2:4] == (960, 540)
     # Its nanny brings a new worker up; the next build cleans the killed unit's scratch folder.
     again = run_build(load_project(project, explicit=True), None,
                       BuildOptions(executor="dask", scheduler=cluster.scheduler_address))
