@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from pipeline.media.runner import Progress
 from pipeline.work import UnitResult, WorkUnit, clean_scratch
 
-from pipeline.cache import WorkCache
+from pipeline.cache import MediaFacts, WorkCache
 from pipeline.errors import LockedError, PipelineError, UsageError
 from pipeline.fsutil import TEMP_MARK
 from pipeline.media.runner import FfmpegRunner
@@ -251,7 +251,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
     With ``remember`` False (a dry run) nothing is written, not even the hash cache.
     """
     runner = runner or FfmpegRunner()
-    cache = cache or WorkCache(project.dist / WORK / "cache.json")
+    cache = cache or WorkCache(project.dist / WORK / "cache.json", MediaFacts(read_only=not remember))
     everything = not video_ids
     ids = list(dict.fromkeys(video_ids)) if video_ids else list(project.videos)
     for vid in ids:

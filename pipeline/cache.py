@@ -56,8 +56,9 @@ class MediaFacts:
     written only costs probing again.
     """
 
-    def __init__(self, folder: Path | None = None):
+    def __init__(self, folder: Path | None = None, *, read_only: bool = False):
         self.folder = (folder or media_cache_dir()) / "media"
+        self.read_only = read_only  # a dry run writes nothing anywhere
 
     def _path(self, digest: str) -> Path:
         return self.folder / f"{digest}.json"
@@ -73,6 +74,8 @@ class MediaFacts:
         return value if isinstance(value, dict) else None
 
     def put(self, digest: str, kind: str, value: dict) -> None:
+        if self.read_only:
+            return
         path = self._path(digest)
         try:
             try:
