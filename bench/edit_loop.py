@@ -111,8 +111,6 @@ def main() -> None:
     env = bench_env(REPO)
     with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
         segmented, plain = make_projects(Path(tmp), args.seconds, args.size, args.rate)
-        for root in (segmented, plain):  # warm: the check, caches, page cache
-            measure(pipeline_cli(root, "build"), env=env)
         full: dict[str, list[Run]] = {"segmented": [], "plain": []}
         edits: dict[str, list[Run]] = {"segmented": [], "plain": []}
         spans: list[Run] = []
@@ -129,9 +127,12 @@ def main() -> None:
             edit(segmented, args.seconds, spanning, f"Hay ayuda, también hoy ({r + 1}).")
             spans.append(measure(pipeline_cli(segmented, "build"), env=env))
             span_what = segments_encoded(segmented)
-            print(f"round {r + 1}: full {full['segmented'][-1].cpu:.1f} / {full['plain'][-1].cpu:.1f} CPU-s, "
-                  f"edit {edits['segmented'][-1].cpu:.1f} / {edits['plain'][-1].cpu:.1f} CPU-s", file=sys.stderr,
-                  flush=True)
+            print(f"round {r + 1} (wall s / CPU s): full segmented {full['segmented'][-1].wall:.1f} / "
+                  f"{full['segmented'][-1].cpu:.1f}, plain {full['plain'][-1].wall:.1f} / {full['plain'][-1].cpu:.1f}; "
+                  f"edit segmented {edits['segmented'][-1].wall:.1f} / {edits['segmented'][-1].cpu:.1f}, plain "
+                  f"{edits['plain'][-1].wall:.1f} / {edits['plain'][-1].cpu:.1f}; across a boundary "
+                  f"{spans[-1].wall:.1f} / {spans[-1].cpu:.1f}; encoded {what} / {span_what}; load "
+                  f"{os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
             edit(plain, args.seconds, spanning, f"Hay ayuda, también hoy ({r + 1}).")
             measure(pipeline_cli(plain, "build"), env=env)  # the same text in both, for the PSNR
         average, lowest = psnr(segmented / "dist/video/video.es.burned-in.mp4", plain / "dist/video/video.es.burned-in.mp4")
