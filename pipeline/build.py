@@ -28,19 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from pipeline.media.runner import Progress
-from pipeline.work import UnitResult, WorkUnit, clean_scratch
-
 from pipeline.cache import MediaFacts, WorkCache
 from pipeline.errors import LockedError, PipelineError, UsageError
 from pipeline.fsutil import TEMP_MARK
-from pipeline.media.runner import FfmpegRunner
+from pipeline.media.runner import FfmpegRunner, Progress
 from pipeline.profiles import load_profile
 from pipeline.project import Project
 from pipeline.manifest import MANIFEST, read_manifest, update_manifest
 from pipeline.outputs import WORK, RenderJob, prepare_job
-from pipeline.render import EventCallback, RenderEvent, plan_video, rendered_as_draft, run_jobs
-from pipeline.tracks import TrackState, track_states
+from pipeline.publish import GateError, judge_video, rendered_as_draft
+from pipeline.render import EventCallback, RenderEvent, plan_video, run_jobs
+from pipeline.tracks import TrackState
+from pipeline.work import UnitResult, WorkUnit, clean_scratch
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +76,8 @@ class BuildOptions:
     profiles: tuple[str, ...] | None = None  # only these profiles' burned-in outputs (default: the catalog's)
     decode_once: bool | None = None
     wait: bool = True  # wait for another build of the project (False: stop with LockedError)
+    #: Render tracks that would be published even when ``pipeline check`` finds errors in them.
+    ignore_check: bool = False
     executor: str | None = None  # local | dask (None: $PIPELINE_EXECUTOR, [render] executor, local)
     scheduler: str | None = None  # a Dask scheduler's address (None: $PIPELINE_SCHEDULER, [render] scheduler)
     memory_mib: float | None = None  # None: [render] memory_mib, else MEMORY_MIB_DEFAULT
@@ -121,6 +122,13 @@ class BuildPlan:
     #: Tracks not rendered, with why: a person's track that cannot be read is an error (never a silent
     #: omission); a machine draft awaiting review is a note.
     left_out: list[LeftOut] = field(default_factory=list)
+    #: Tracks that would be published but fail the check: the build stops (:class:`GateError`) for them.
+    blocked: list[TrackState] = field(default_factory=list)
+    #: Tracks rendered despite check errors (``ignore_check``).
+    ignored: list[TrackState] = field(default_factory=list)
+    #: One line per ``.srt`` file that is not a track (its name is not a language tag).
+    not_tracks: list[str] = field(default_factory=list)
+    check_error: str | None = None  # the check could not run (every track that would be published is blocked)
 
     def of(self, action: str) -> list[Decision]:
         return [d for d in self.decisions if d.action == action]
@@ -245,10 +253,12 @@ def decide(job: RenderJob, entry: dict | None, force: bool) -> Decision:
 
 def plan_build(project: Project, video_ids: Iterable[str] | None = None, options: BuildOptions = BuildOptions(),
                runner: FfmpegRunner | None = None, cache: WorkCache | None = None, *,
-               remember: bool = True) -> BuildPlan:
+               remember: bool = True, report=None) -> BuildPlan:
     """Every job of the given videos (all by default), each decided against the manifest.
 
-    With ``remember`` False (a dry run) nothing is written, not even the hash cache.
+    Which tracks render is the publish gate's decision (:func:`pipeline.publish.judge_video`); ``report``
+    is a check of these videos already made (else they are checked here). With ``remember`` False (a
+    dry run) nothing is written, not even the hash cache.
     """
     runner = runner or FfmpegRunner()
     cache = cache or WorkCache(project.dist / WORK / "cache.json", MediaFacts(read_only=not remember))
@@ -263,9 +273,18 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
     decisions: list[Decision] = []
     planned: set[str] = set()
     left_out: list[LeftOut] = []
+    blocked: list[TrackState] = []
+    check_error: str | None = None
+    ignored: list[TrackState] = []
+    not_tracks: list[str] = []
     kept: set[str] = set()  # outputs of a person's unreadable track: the last good ones stay until it is fixed
     for vid in ids:
-        states = track_states(project, vid)  # read once, for what is left out and for what is planned
+        verdict = judge_video(project, vid, report=report, runner=runner, ignore_check=options.ignore_check)
+        states = verdict.tracks  # read once, for what is left out and for what is planned
+        blocked += verdict.blocking
+        check_error = check_error or verdict.check_error
+        ignored += verdict.ignored
+        not_tracks += verdict.notes
         missing = left_out_tracks(vid, states, options.include_drafts)
         left_out += missing
         unreadable = sorted(item.language for item in missing if item.error)
@@ -308,7 +327,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
                 remove.append((path, "no longer built (track, profile or draft setting changed)"))
             elif everything and vid not in project.videos:
                 remove.append((path, "video no longer in the catalog"))
-    return BuildPlan(decisions, remove, ids, left_out)
+    return BuildPlan(decisions, remove, ids, left_out, blocked, ignored, not_tracks, check_error)
 
 
 # -- running ----------------------------------------------------------------------------------------
@@ -437,10 +456,15 @@ def run_build(
     project: Project, video_ids: Iterable[str] | None = None, options: BuildOptions = BuildOptions(), *,
     runner: FfmpegRunner | None = None, on_event: EventCallback | None = None,
     on_wait: Callable[[str], None] | None = None, on_plan: Callable[[BuildPlan], None] | None = None,
+    report=None,
 ) -> BuildResult:
     """Build the given videos (all by default): lock the project, clean up after any interrupted build,
     plan, remove outputs no longer made, make the pieces (work units) and the outputs that changed, and
     keep the manifest in step.
+
+    Only what the publish gate allows is rendered (:mod:`pipeline.publish`); a track that would be
+    published but fails the check stops the build with :class:`GateError` before anything is rendered,
+    unless ``options.ignore_check``. ``report``: a check of these videos already made.
 
     ``on_event`` is called from worker threads (start, progress) and the calling thread (done, failed).
     """
@@ -458,7 +482,9 @@ def run_build(
         require_dask()  # says how to install it, before the lock and any work
     with project_lock(project, wait=options.wait, on_wait=on_wait):
         cleaned = clean_partials(project.dist) + clean_scratch(project.dist / WORK)
-        plan = plan_build(project, video_ids, options, runner)
+        plan = plan_build(project, video_ids, options, runner, report=report)
+        if plan.blocked:  # before anything is rendered or removed
+            raise GateError(plan.blocked, plan.check_error)
         if on_plan is not None:
             on_plan(plan)
         result = BuildResult(plan, cleaned=cleaned, jobs=jobs_n, executor=executor_name)

@@ -1,42 +1,50 @@
-"""Drafting, re-drafting and approving machine translations — without ever overwriting a person's work.
+"""Drafting and re-drafting machine translations — without ever overwriting a person's work.
 
 :func:`redraft` is the pure heart: given the source track, the current target track and its review record,
 it returns the new target track and record. The rules:
 
-* a cue is **the machine's** while its text is exactly what the machine wrote (its hash equals the
-  record's ``draft_sha``) and nobody approved it; only such cues (and cues for new source cues) are
+* a cue is **the machine's** while its text and timing are exactly what the machine wrote (its hash equals
+  the record's ``draft_sha``) and nobody approved it; only such cues (and cues for new source cues) are
   ever (re)written;
-* any other cue is **a person's** (edited, approved, or added by hand): its text and timing are kept as
-  they are, always; if its source cue changed or disappeared it becomes *stale* (status shows it) until
-  someone approves it again;
+* any other cue is **a person's** (edited, approved, retimed, added, or made by merging or splitting
+  drafted cues): its text is kept as it is, always; if its source cue(s) changed or disappeared it becomes
+  *stale* (status shows it) until someone approves it again. A merged or split cue answers to the source
+  cues of the drafted cues it replaced (see :func:`pipeline.review_record.match_rows`), so no drafted cue
+  comes back beside it;
 * a drafted cue a person deleted stays deleted while its source cue is unchanged;
+* a source that was only retimed is not translated again: every kept cue moves with its source cue (a
+  person's cue keeps its own offsets from it), and approvals and edits carry over;
 * re-drafting translates only the sentences that contain a new or changed source cue whose target is
   still the machine's (plus the sentences needed to rebuild the cues those touch), in one engine batch.
 
-:func:`draft_video`, :func:`approve` and :func:`translate_file` add the files around it; the SRT and the
-record are written atomically, and a track that changed on disk while drafting is not overwritten.
+:func:`draft_video` and :func:`translate_file` add the files around it. A draft writes its record as
+*pending* before the track, so a crash or a full disk never leaves machine text looking like a person's
+(:func:`write_draft`); approving is :mod:`pipeline.approval`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from pipeline import languages
 from pipeline.engines import Engine, PivotEngine, check_language, select_engine
-from pipeline.errors import PipelineError, UsageError
+from pipeline.errors import PipelineError, UsageError, WriteError
 from pipeline.formats import compose_srt, read_track, write_track
-from pipeline.fsutil import sha256_file
+from pipeline.fsutil import atomic_write_text, folder_lock, sha256_file, sha256_text
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.linebreak import fits
 from pipeline.model import Cue, Track
 from pipeline.project import Project
 from pipeline.protect import add_inverted_marks, mask, undo_false_capital, unmask
-from pipeline.review_record import (DELETED, NONE, ReviewRecord, Row, SourceIndex, match_rows, read_record, text_hash,
-                                    write_record)
+from pipeline.review_record import (
+    DELETED, NONE, ReviewRecord, Row, SourceIndex, clean_partials, drop_pending, match_rows, read_record_hashed, resolve_pending,
+    text_hash, write_pending, write_record,
+)
 from pipeline.segment import MAX_GAP_MS, Plan, assemble, plan
 
 log = logging.getLogger(__name__)
@@ -71,6 +79,7 @@ class DraftReport:
     segments_sent: int = 0  # sentences sent to the engine
     overlong: list[int] = field(default_factory=list)  # cue numbers whose text cannot fit the limits
     lost_placeholders: int = 0  # protected spans an engine dropped (put back at the end of the sentence)
+    moved: int = 0  # kept cues moved to their source's new timing (the source was retimed)
     written: bool = False
 
     def to_dict(self) -> dict:
@@ -138,33 +147,30 @@ class _Entry:
 
     row: Row | None
     cue: Cue | None  # None for a deleted cue
-    touched: bool  # a person's: edited, approved, added, or deleted
+    touched: bool  # a person's: edited, approved, added, retimed, merged, split or deleted
 
 
 def _entries(current: Track | None, record: ReviewRecord | None) -> list[_Entry]:
     if current is None:
         return []
     entries = []
-    matched = match_rows(record, current)
+    matched, orphans = match_rows(record, current)
     for cue, row in zip(current.cues, matched):
-        touched = row is None or row.approved_sha != NONE or row.draft_sha == NONE or text_hash(cue.text) != row.draft_sha
+        touched = (row is None or row.approved_sha != NONE or row.draft_sha == NONE
+                   or text_hash(cue.text) != row.draft_sha or (cue.start, cue.end) != (row.start, row.end))
         entries.append(_Entry(row, cue, touched))
-    if record is not None:  # rows without a cue: drafted cues a person deleted (now or before)
-        kept = {id(row) for row in matched if row is not None}
-        entries += [_Entry(row, None, True) for row in record.rows if row.deleted or id(row) not in kept]
-    return entries
+    # rows without a cue: drafted cues a person deleted (now or before)
+    return entries + [_Entry(row, None, True) for row in orphans]
 
 
-def _match_sources(source: Track, entries: list[_Entry]) -> tuple[list[tuple[_Entry | None, bool]], SourceIndex]:
-    """For each source cue: the entry drafted from it (see :class:`SourceIndex`) and whether its text
-    changed since."""
-    index = SourceIndex(source, [e.row for e in entries if e.row is not None])
-    by_source = {index.source_of(e.row): e for e in entries if e.row is not None and index.source_of(e.row) is not None}
-    out = []
-    for i in range(len(source.cues)):
-        entry = by_source.get(i)
-        out.append((entry, entry.row.source_sha != index.hashes[i]) if entry else (None, True))
-    return out, index
+def _moved(cue: Cue, old: tuple[int, int], new: tuple[int, int]) -> Cue:
+    """A person's cue carried along with its source cue(s), retimed from ``old`` to ``new``: each edge moves
+    as the source's did, so a person's own timing adjustment is kept."""
+    start, end = cue.start + new[0] - old[0], cue.end + new[1] - old[1]
+    if start < 0 or end <= start:  # a stretch that would fold the cue: move it whole instead
+        start = max(0, cue.start + new[0] - old[0])
+        end = start + cue.duration
+    return replace(cue, start=start, end=end)
 
 
 def redraft(source: Track, current: Track | None, record: ReviewRecord | None, target: str,
@@ -175,22 +181,35 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
     report = DraftReport(target, src_lang)
     if not source.cues:
         raise UsageError(f"the {src_lang} source track has no cues: nothing to draft")
+    if record is not None and record.origin != "machine":
+        raise UsageError(f"the {target} track was declared a person's: it is never overwritten")
     if current is not None and current.cues and record is None:
         raise UsageError(f"the {target} track has no review record: it is a person's track and is never overwritten")
     entries = _entries(current, record)
-    matches, index = _match_sources(source, entries)
+    index = SourceIndex(source, [e.row for e in entries if e.row is not None])
+    runs = {id(e): index.run_of(e.row) if e.row is not None else None for e in entries}
+    tied: list[list[_Entry]] = [[] for _ in source.cues]  # the cues (and deletions) answering to each source cue
+    for entry in entries:
+        run = runs[id(entry)]
+        if run is not None:
+            for i in range(run[0], run[1] + 1):
+                tied[i].append(entry)
     plan_ = plan(source, settings.max_gap_ms)
     cue_segments = plan_.cue_segments()
 
-    def replaceable(i: int) -> bool:
-        entry, changed = matches[i]
-        if entry is None:
-            return True
-        if entry.cue is None:  # a person deleted it: back only if its source changed
-            return changed
-        return not entry.touched
+    def changed(i: int) -> bool:  # new, or its text is not what the cues answering to it were made from
+        return not tied[i] or any(index.changed(e.row) for e in tied[i])
 
-    dirty = {i for i, (entry, changed) in enumerate(matches) if replaceable(i) and (entry is None or changed)}
+    def replaceable(i: int) -> bool:  # may get machine text: nobody's, or only the machine's
+        if not tied[i]:
+            return True
+        if any(e.cue is not None and e.touched for e in tied[i]):
+            return False  # a person's cue answers to it (edited, approved, merged, split ...)
+        if any(e.cue is None for e in tied[i]):
+            return changed(i)  # a person deleted it: back only if its source changed
+        return True
+
+    dirty = {i for i in range(len(source.cues)) if replaceable(i) and changed(i)}
     rebuild = set(dirty)
     segments: set[int] = set()
     while True:  # a rebuilt cue needs every sentence it is part of
@@ -214,33 +233,34 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
 
     # (cue, row, kind, stale) with kind: new | machine | person | deleted
     out: list[tuple[Cue | None, Row | None, str, bool]] = []
-    used_entries: set[int] = set()
-    for i, cue in enumerate(source.cues):
-        entry, changed = matches[i]
-        sha = text_hash(cue.text)
-        if entry is not None:
-            used_entries.add(id(entry))
-        if i in rebuild:
-            text = texts[i]
-            out.append((Cue(cue.start, cue.end, text), Row(0, cue.start, cue.end, sha, engine.label, engine.model,
-                                                            text_hash(text)), "new", False))
-        elif entry is not None and entry.cue is None:  # deleted by a person, source unchanged
-            out.append((None, entry.row.updated(start=cue.start, end=cue.end), "deleted", False))
-        elif entry is not None and entry.touched:
-            # A person's cue: text and timing kept; the row keeps the source hash it was made from, so a
-            # changed source shows as stale until approved again.
-            out.append((entry.cue, entry.row.updated(start=cue.start, end=cue.end), "person", changed))
-        else:
-            assert entry is not None and entry.cue is not None
-            out.append((Cue(cue.start, cue.end, entry.cue.text),
-                        entry.row.updated(start=cue.start, end=cue.end, source_sha=sha), "machine", False))
-    for entry in entries:  # cues whose source cue is gone, and cues a person added
-        if id(entry) in used_entries or entry.cue is None:
+    for i in sorted(rebuild):
+        cue, text = source.cues[i], texts[i]
+        out.append((Cue(cue.start, cue.end, text), Row(0, cue.start, cue.end, index.hashes[i], engine.label,
+                                                       engine.model, text_hash(text)), "new", False))
+    for entry in entries:
+        run, row = runs[id(entry)], entry.row
+        span = index.span(run) if run is not None else None
+        if entry.cue is None:  # deleted by a person: stays deleted while its source is there, unchanged
+            if run is not None and not any(i in rebuild for i in range(run[0], run[1] + 1)):
+                out.append((None, row.updated(start=span[0], end=span[1]), "deleted", False))
             continue
-        if entry.touched:
-            out.append((entry.cue, entry.row, "person", entry.row is not None and index.changed(entry.row)))
-        else:
-            report.removed += 1
+        if not entry.touched:  # the machine's cue: replaced, kept (at its source's timing), or gone with its source
+            if run is None:
+                report.removed += 1
+            elif run[0] not in rebuild:
+                report.moved += span != (entry.cue.start, entry.cue.end)
+                # (its source hash stays: a changed source a person's cue keeps from re-drafting shows as stale)
+                out.append((Cue(span[0], span[1], entry.cue.text), row.updated(start=span[0], end=span[1]),
+                            "machine", index.changed(row)))
+            continue
+        # A person's cue: its text is kept, always. It moves with its source cue(s) when they were retimed;
+        # the row keeps the source hash it was made from, so a changed source shows as stale until approved.
+        cue = entry.cue
+        if span is not None and span != (row.start, row.end):
+            cue = _moved(cue, (row.start, row.end), span)
+            report.moved += 1
+            row = row.updated(start=span[0], end=span[1])
+        out.append((cue, row, "person", row is not None and index.changed(row)))
 
     live = sorted((item for item in out if item[0] is not None), key=lambda item: (item[0].start, item[0].end))
     cues, rows = [], []
@@ -257,7 +277,7 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
             report.stale.append(number)
     rows += [row.updated(cue=DELETED) for cue, row, kind, _ in out if kind == "deleted"]
     report.cues = len(cues)
-    return Track(cues, target), ReviewRecord(src_lang, rows), report
+    return Track(cues, target), ReviewRecord(src_lang, rows, meta=dict(record.meta) if record else {}), report
 
 
 # --- files ------------------------------------------------------------------------------------------------
@@ -294,45 +314,84 @@ def _default_source(project: Project, video_id: str, target: str, configured: st
     return project.source_language
 
 
-def _write_guarded(path: Path, track: Track, read_hash: str | None) -> None:
-    """Write a track unless it changed on disk since it was read (a translator's editor saving)."""
+def _write_guarded(path: Path, text: str, read_hash: str | None) -> None:
+    """Write a track's text unless the file changed on disk since it was read (a translator's editor saving)."""
     now = sha256_file(path) if path.exists() else None
     if now != read_hash:
         raise TrackChangedError(path)
-    write_track(track, path)
+    atomic_write_text(path, text)
+
+
+def write_draft(path: Path, text: str, record: ReviewRecord, read_hash: str | None, record_hash: str | None) -> None:
+    """Write a drafted track and its record so that no crash can publish machine text or lose a person's.
+
+    1. the pending record (``<lang>.review-pending.tsv``): from now on the track is not publishable;
+    2. the track, unless a person saved it since it was read (:class:`TrackChangedError`);
+    3. the record, unless it changed since it was read; 4. the pending record is removed.
+    Killed anywhere, the track on disk is the old one or the new one, both whole, and the pending record
+    says which record belongs to it (:func:`pipeline.review_record.resolve_pending`). A failure in step
+    2 takes the pending record back: nothing changed.
+    """
+    write_pending(path, record, sha256_text(text), read_hash)
+    try:
+        _write_guarded(path, text, read_hash)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            drop_pending(path)
+        raise
+    try:
+        write_record(path, record, expect=record_hash)
+    except WriteError as exc:
+        raise WriteError(exc.path, exc.reason, hint=f"{path.name} was written; free some space, then run the same "
+                                                    "draft again to finish it (until then it is not publishable)") \
+            from exc
+    drop_pending(path)
 
 
 def draft_video(project: Project, video_id: str, target: str, source: str | None = None, engine: str | None = None,
                 *, dry_run: bool = False) -> DraftReport:
-    """Draft (or re-draft) ``subtitles/<video>/<target>.srt`` from the source track, with its review record."""
+    """Draft (or re-draft) ``subtitles/<video>/<target>.srt`` from the source track, with its review record.
+
+    Holds the video's subtitles folder lock (:func:`pipeline.fsutil.folder_lock`) while reading and
+    writing; finishes or undoes an interrupted draft first (see :func:`write_draft`).
+    """
     project.video(video_id)
     target = check_language(target)
+    if not languages.is_track_tag(target):
+        raise UsageError(f"{target!r} cannot name a track file", hint="use a plain language tag such as es or pt-BR")
     settings, raw = draft_settings(project, video_id, target)
     source = check_language(source or _default_source(project, video_id, target, raw.get("from")))
     engine_name = engine or raw.get("engine") or "auto"
     if languages.base(source) == languages.base(target):
         raise UsageError(f"cannot draft {target} from {source}: same language")
-    source_track = read_track(project.track_path(video_id, source), source)
-    if not source_track.cues:
-        raise UsageError(f"{project.track_path(video_id, source)}: the source track has no cues: nothing to draft",
-                         hint="add cues to the source track first")
     path = project.track_path(video_id, target)
-    record = read_record(path)
-    current, read_hash = None, None
-    if path.exists():
-        read_hash = sha256_file(path)
-        if record is None:
-            raise HumanTrackError(path)
-        current = read_track(path, target)
-    new_track, new_record, report = redraft(
-        source_track, current, record, target, lambda: select_engine(source, target, engine_name),
-        lambda s, t: load_glossary(project.root, s, t), settings)
-    report.path = path
-    changed = current is None or compose_srt(new_track) != compose_srt(current)
-    if not dry_run and (changed or record is None or record != new_record):
+    with folder_lock(path.parent):
+        clean_partials(path)  # what a killed draft was writing
+        source_track = read_track(project.track_path(video_id, source), source)
+        if not source_track.cues:
+            raise UsageError(f"{project.track_path(video_id, source)}: the source track has no cues: nothing to "
+                             "draft", hint="add cues to the source track first")
+        record, outcome = resolve_pending(path, lambda p: read_track(p, target))
+        _, record_hash = read_record_hashed(path)
+        current, read_hash = None, None
+        if path.exists():
+            read_hash = sha256_file(path)
+            if record is None or record.origin != "machine":
+                raise HumanTrackError(path)
+            current = read_track(path, target)
+        new_track, new_record, report = redraft(
+            source_track, current, record, target, lambda: select_engine(source, target, engine_name),
+            lambda s, t: load_glossary(project.root, s, t), settings)
+        report.path = path
+        text = compose_srt(new_track)
+        changed = current is None or text != compose_srt(current)
+        if dry_run or not (changed or record is None or record != new_record or outcome != "none"):
+            return report
         if changed:
-            _write_guarded(path, new_track, read_hash)
-        write_record(path, new_record)
+            write_draft(path, text, new_record, read_hash, record_hash)
+        else:
+            write_record(path, new_record, expect=record_hash)
+            drop_pending(path)
         report.written = True
         log.info("wrote %s (%d cues drafted, %d sentences translated)", path, report.drafted, report.segments_sent)
     return report
@@ -367,89 +426,4 @@ def translate_file(in_path: Path, out_path: Path, target: str, source: str | Non
                                    glossary_for, settings)
     write_track(new_track, out_path)
     report.path, report.written = out_path, True
-    return report
-
-
-# --- approving --------------------------------------------------------------------------------------------
-
-def parse_ranges(spec: str, count: int) -> list[int]:
-    """``"1-5,8"`` → [1, 2, 3, 4, 5, 8] (cue numbers, 1-based), checked against the track's size."""
-    numbers: set[int] = set()
-    for part in spec.split(","):
-        part = part.strip()
-        m = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
-        if not m:
-            raise UsageError(f"bad cue range {part!r}", hint="write cue numbers and ranges like 1-5,8")
-        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
-        if first < 1 or last < first:
-            raise UsageError(f"bad cue range {part!r}", hint="ranges go from a smaller to a larger number, from 1")
-        if last > count:
-            raise UsageError(f"cue {last} does not exist: the track has {count} cues")
-        numbers.update(range(first, last + 1))
-    return sorted(numbers)
-
-
-@dataclass
-class ApproveReport:
-    language: str
-    path: Path
-    approved: list[int]  # cue numbers approved in this run
-    already: int  # of the chosen cues, already approved with this text
-    remaining: int  # cues of the track still not approved
-
-
-def approve_track(source: Track, track: Track, record: ReviewRecord, numbers: list[int]) -> tuple[ReviewRecord, ApproveReport]:
-    """Approve cues (1-based ``numbers``) of a drafted track against the current source: the pure part of
-    :func:`approve`. Returns the new record and what changed (``path`` is left empty)."""
-    index = SourceIndex(source, record.rows)
-    matched = match_rows(record, track)
-    rows = list(matched)
-    approved, already = [], 0
-    for n in numbers:
-        cue, row = track.cues[n - 1], rows[n - 1]
-        current = text_hash(cue.text)
-        if row is None:  # a cue a person added: approved as it is, tied to no source cue
-            row = Row(n, cue.start, cue.end)
-        if row.approved_sha == current and not index.changed(row):
-            already += 1
-        else:
-            approved.append(n)
-        # Approval re-ties the cue to the source text it was reviewed against (none if its source is gone).
-        source_index = index.source_of(row)
-        if source_index is None:
-            rows[n - 1] = row.updated(approved_sha=current, source_sha=NONE)
-        else:
-            start, end = index.timings[source_index]
-            rows[n - 1] = row.updated(approved_sha=current, source_sha=index.hashes[source_index], start=start, end=end)
-    kept = {id(row) for row in matched if row is not None}
-    new_rows = [row.updated(cue=n) for n, row in enumerate(rows, start=1) if row is not None]
-    new_rows += [row.updated(cue=DELETED) for row in record.rows if id(row) not in kept]  # deleted by a person
-    remaining = sum(1 for cue, row in zip(track.cues, rows) if row is None or row.approved_sha != text_hash(cue.text))
-    return ReviewRecord(record.source, new_rows), ApproveReport(track.language or "", Path(), approved, already, remaining)
-
-
-def approve(project: Project, video_id: str, language: str, cues: str | None = None) -> ApproveReport:
-    """Record that a person reviewed cues of a drafted track (all, or ``cues`` like ``1-5,8``).
-
-    Approval is bound to the exact text: editing an approved cue makes it 'edited' again. Approving a
-    stale cue re-ties it to the current source text.
-    """
-    project.video(video_id)
-    language = check_language(language)
-    path = project.track_path(video_id, language)
-    track = read_track(path, language)
-    record = read_record(path)
-    if record is None:
-        raise UsageError(f"{path}: a person's track (no review record): there is no machine draft to approve",
-                         hint="human tracks are publishable as they are")
-    if not track.cues:
-        raise UsageError(f"{path}: the track has no cues")
-    numbers = parse_ranges(cues, len(track)) if cues else list(range(1, len(track) + 1))
-    source_path = project.track_path(video_id, record.source)
-    if not source_path.exists():
-        raise UsageError(f"{source_path}: the source track this draft came from is missing",
-                         hint="restore it so approvals can be tied to the source text")
-    new_record, report = approve_track(read_track(source_path, record.source), track, record, numbers)
-    write_record(path, new_record)
-    report.language, report.path = language, path
     return report

@@ -156,3 +156,13 @@ class NetworkUnavailable(PipelineError):
 
 class LockedError(PipelineError):
     """Another build holds the project's lock."""
+
+
+class WriteError(PipelineError):
+    """A file could not be written (disk full, no permission ...): the old file, if any, is untouched."""
+
+    def __init__(self, path: Path | str, reason: str, hint: str | None = None):
+        super().__init__(f"cannot write {path}: {reason}",
+                         hint=hint or "free some space (or fix the permissions), then run the command again")
+        self.path = Path(path)
+        self.reason = reason

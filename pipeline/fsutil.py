@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.errors import WriteError
+
 TEMP_MARK = ".partial"
 
 
@@ -80,20 +82,41 @@ def read_bytes_or_none(path: Path) -> bytes | None:
 
 
 def atomic_write_text(path: Path, text: str, expect: bytes | None = None) -> None:
-    """Write UTF-8 text (LF line endings, no BOM) atomically; ``expect``: see :func:`atomic_path`."""
-    with atomic_path(Path(path), expect) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+    """Write UTF-8 text (LF line endings, no BOM) atomically; ``expect``: see :func:`atomic_path`. A failure
+    (disk full ...) is a :class:`WriteError` and leaves the old file as it was."""
+    atomic_write_bytes(path, text.encode("utf-8"), expect)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    with atomic_path(Path(path)) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+def atomic_write_bytes(path: Path, data: bytes, expect: bytes | None = None) -> None:
+    """Write bytes atomically (``expect``: see :func:`atomic_path`); a failure is a :class:`WriteError` and
+    leaves the old file as it was."""
+    try:
+        with atomic_path(Path(path), expect) as tmp:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+    except OSError as exc:
+        raise WriteError(path, exc.strerror or str(exc)) from exc
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a folder while changing files in it together (e.g. a track and its review
+    record): another holder waits. The lock is the folder itself (no lock file is left behind) and is
+    released by the OS if the process dies."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock (the guarded writes still refuse to overwrite a changed file)
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def open_regular(path: Path):

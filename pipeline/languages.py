@@ -19,6 +19,19 @@ def is_known(code: str) -> bool:
     return bool(lang.language) and lang.is_valid()
 
 
+@lru_cache(maxsize=None)
+def is_track_tag(code: str) -> bool:
+    """True for a name a track file may have: a known language, optionally with script, region and
+    registered variants, spelled canonically (``es``, ``pt-BR``, ``sr-Latn``; not ``EN``, ``iw``,
+    ``es-old``, ``es_final``). Extended-language, extension and private-use subtags are not track names."""
+    if not is_known(code):
+        return False
+    lang = langcodes.Language.get(code, normalize=False)
+    if lang.extlangs or lang.extensions or lang.private:
+        return False
+    return normalize(code) == code
+
+
 def normalize(code: str) -> str:
     """Canonical BCP-47 spelling (``pt-br`` → ``pt-BR``)."""
     return langcodes.standardize_tag(code)

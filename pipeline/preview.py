@@ -28,7 +28,7 @@ from pipeline.profiles import load_profile
 from pipeline.project import Project
 from pipeline.outputs import DRAFT_BANNER, WORK, materialize
 from pipeline.outputs.burned_in import caption_for
-from pipeline.tracks import load_track, track_states
+from pipeline.tracks import load_track, track_state
 
 _TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d+(?:[.,]\d+)?)$")
 
@@ -72,8 +72,10 @@ def _setup(project: Project, video_id: str, language: str, profile_name: str, ru
     materialize(files, links)
     cache.save()
     fit = profile.frame(info.width, info.height) if info.width and info.height else None
-    state = next((s for s in track_states(project, video_id) if s.language == language), None)
-    draft = state is not None and state.origin == "machine" and not state.publishable
+    # The banner of a --drafts render: a track that is not a person's and not yet fully approved. (Whether an
+    # approved track also passes the check is the gate's business at render time, not the frame's.)
+    state = track_state(project, video_id, language)
+    draft = state.origin != "human" and not state.reviewed
     watermark = commands.Watermark(DRAFT_BANNER, fonts.ui_font()) if draft else None
     return _Setup(info, track, caption, fit, watermark)
 

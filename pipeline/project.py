@@ -5,6 +5,7 @@ A project is a folder holding ``assets/catalog.toml`` and ``subtitles/``; ``dist
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -75,12 +76,34 @@ class Project:
     def track_path(self, video_id: str, language: str) -> Path:
         return self.track_dir(video_id) / f"{language}.srt"
 
-    def track_languages(self, video_id: str) -> list[str]:
-        """Languages with an SRT in ``subtitles/<video>/``, human languages first, then alphabetical."""
+    def _srt_files(self, video_id: str) -> list[Path]:
         folder = self.track_dir(video_id)
-        found = sorted(p.stem for p in folder.glob("*.srt") if not p.name.startswith(".")) if folder.is_dir() else []
+        return sorted(p for p in folder.glob("*.srt") if not p.name.startswith(".")) if folder.is_dir() else []
+
+    def track_languages(self, video_id: str) -> list[str]:
+        """Languages with a track in ``subtitles/<video>/``, human languages first, then alphabetical.
+
+        A track's file is named by a canonical language tag (``es.srt``, ``pt-BR.srt``); any other ``.srt``
+        there (``es-old.srt``, ``EN.srt``, ``es (copy).srt``) is not a track (see :meth:`not_tracks`).
+        """
+        found = [p.stem for p in self._srt_files(video_id) if languages.is_track_tag(p.stem)]
         order = {lang: i for i, lang in enumerate(self.human_languages)}
         return sorted(found, key=lambda lang: (order.get(lang, len(order)), lang))
+
+    def not_tracks(self, video_id: str) -> list[tuple[Path, str | None]]:
+        """``.srt`` files in ``subtitles/<video>/`` that are not tracks because their name is not a canonical
+        language tag, each with the name it would have as a track when that is clear (``EN.srt`` → ``en``)."""
+        out = []
+        for path in self._srt_files(video_id):
+            if languages.is_track_tag(path.stem):
+                continue
+            suggestion = None
+            if languages.is_known(path.stem):
+                with contextlib.suppress(Exception):
+                    canonical = languages.normalize(path.stem)
+                    suggestion = canonical if languages.is_track_tag(canonical) else None
+            out.append((path, suggestion))
+        return out
 
     def setting(self, section: str, video_id: str | None = None, language: str | None = None) -> dict[str, Any]:
         """Merged settings for a section: project < project[lang] < video < video[lang]."""
@@ -93,6 +116,11 @@ class Project:
             if language and isinstance(layer.get(language), dict):
                 merged.update(layer[language])
         return merged
+
+
+def not_track_message(path: Path, suggestion: str | None) -> str:
+    """The one line that says a file in ``subtitles/<video>/`` is not a track (see :meth:`Project.not_tracks`)."""
+    return f"not a track: {path.name} (rename it to {suggestion or 'LANG'}.srt to use it)"
 
 
 def find_root(start: Path | None = None) -> Path:

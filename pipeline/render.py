@@ -26,7 +26,8 @@ from pipeline.media.runner import FfmpegRunner, Progress
 from pipeline.outputs import KINDS, PlannedTrack, RenderJob, VideoPlan
 from pipeline.profiles import load_profile, profile_names
 from pipeline.project import Project, Video
-from pipeline.tracks import TrackState, load_track, track_states
+from pipeline.publish import judge_video, rendered_as_draft  # noqa: F401 (rendered_as_draft: part of this API)
+from pipeline.tracks import TrackState, load_track
 
 
 @dataclass
@@ -43,15 +44,6 @@ class RenderEvent:
 EventCallback = Callable[[RenderEvent], None]
 
 
-def rendered_as_draft(state: TrackState, include_drafts: bool) -> bool | None:
-    """How a track renders: False as publishable, True as a marked draft, None not at all."""
-    if state.publishable:
-        return False
-    if include_drafts and state.origin == "machine" and state.cues:
-        return True
-    return None
-
-
 def _selected(states: list[TrackState], include_drafts: bool) -> list[tuple[TrackState, bool]]:
     chosen = [(state, rendered_as_draft(state, include_drafts)) for state in states]
     return [(state, draft) for state, draft in chosen if draft is not None]
@@ -64,13 +56,16 @@ def plan_video(
 ) -> list[RenderJob]:
     """The jobs that render one video's publishable tracks (and drafts when asked), every kind's in turn.
 
+    ``states`` are the video's tracks as judged by :func:`pipeline.publish.judge_video` (judged here when
+    not given): which tracks render is the publish gate's decision, never this module's.
     ``profiles`` limits the per-profile outputs to those profiles (default: the catalog's ``[profiles] build``).
     Catalog mistakes raise; an output that cannot be made (no font for a track) becomes a job with ``error``.
     """
     cache = cache or WorkCache(None)
     info = info or cache.probe(video.source, runner)
     names = list(profiles) if profiles is not None else profile_names(project, video.id)
-    chosen = _selected(states if states is not None else track_states(project, video.id), include_drafts)
+    chosen = _selected(states if states is not None else judge_video(project, video.id, runner=runner).tracks,
+                       include_drafts)
     audio_base = languages.base(video.audio_language)
     default_lang = next((s.language for s, _ in chosen if languages.base(s.language) == audio_base),
                         chosen[0][0].language if chosen else None)

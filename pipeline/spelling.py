@@ -143,7 +143,15 @@ def _broker_tag(language: str, lang: LanguageProfile | None) -> str | None:
     broker = enchant.Broker()
     tags = [lang.dictionary] if lang and lang.dictionary else []
     tags += [language.replace("-", "_"), languages.base(language)]
-    return next((t for t in dict.fromkeys(tags) if t and broker.dict_exists(t)), None)
+    for tag in dict.fromkeys(tags):
+        if not tag or not broker.dict_exists(tag):
+            continue
+        try:  # a provider may claim a language whose data is missing (hspell without its word list)
+            broker.request_dict(tag)
+        except enchant.errors.Error:
+            continue
+        return tag
+    return None
 
 
 def dictionary_for(language: str | None) -> Dictionary | None:

@@ -1,7 +1,14 @@
-"""What each track of a video is and whether it may be published.
+"""What each track of a video is: where its text came from and how far a person reviewed it.
 
-A track is ``subtitles/<video>/<lang>.srt``. Its origin is *human* unless it has a review record
-(``<lang>.review.tsv``, see :mod:`pipeline.review_record`): then it was machine-drafted.
+A track is ``subtitles/<video>/<lang>.srt`` with ``<lang>`` a canonical language tag (see
+:meth:`pipeline.project.Project.track_languages`). Its **origin** is:
+
+* ``machine`` — it has a review record (``<lang>.review.tsv``, see :mod:`pipeline.review_record`)
+  written by ``pipeline draft``;
+* ``human`` — its language is one of the project's ``human_languages`` and no draft record says
+  otherwise, or a person declared it theirs (``pipeline approve VIDEO LANG --human``, recorded with
+  who and when);
+* ``unknown`` — neither: nobody has said where it came from.
 
 Each cue of a machine track is in one state (:data:`CUE_STATES`):
 
@@ -11,10 +18,10 @@ Each cue of a machine track is in one state (:data:`CUE_STATES`):
 * ``stale``    — its source cue changed or disappeared since it was drafted or approved;
 * ``human``    — a cue a person added that nobody approved (every cue of a human track is ``human``).
 
-**The publish gate.** A human track is publishable when it can be read and has cues. A machine track is
-publishable only when it has cues and *every* cue is ``approved`` — machine text nobody approved, edits
-nobody approved, added cues nobody approved and stale cues all keep it out of ``build``/``render``
-(``render --drafts`` renders it anyway, visibly marked as a draft).
+:func:`track_state` says whether origin and review allow publishing (``reviewed``): a human track with
+cues, or a machine track whose every cue is ``approved`` and no draft of which is being written. Whether
+a track **is published** also depends on ``pipeline check``: that is decided, once, by
+:func:`pipeline.publish.judge_video`, which fills in ``publishable``.
 """
 
 from __future__ import annotations
@@ -26,7 +33,9 @@ from pipeline.errors import PipelineError
 from pipeline.formats import read_track
 from pipeline.model import Track
 from pipeline.project import Project
-from pipeline.review_record import ReviewRecord, SourceIndex, cue_state, match_rows, read_record, record_path
+from pipeline.review_record import (
+    ReviewRecord, SourceIndex, cue_state, has_pending, match_rows, record_path, resolve_pending,
+)
 
 #: Cue review states, shown by ``status`` and the review page.
 CUE_STATES = ("human", "machine", "edited", "approved", "stale")
@@ -38,11 +47,22 @@ class TrackState:
     language: str
     path: Path
     cues: int = 0
-    origin: str = "human"  # human | machine
+    origin: str = "human"  # human | machine | unknown
+    #: Origin and review allow publishing (see the module doc); the check is still to come.
+    reviewed: bool = False
+    #: The publish decision, set only by :func:`pipeline.publish.judge_video` (False until then).
     publishable: bool = False
     reason: str | None = None  # why not publishable
     counts: dict[str, int] = field(default_factory=dict)  # cues per state in CUE_STATES ("machine" = unreviewed)
     source: str | None = None  # the language a machine track was drafted from
+    drafting: bool = False  # a draft of it is being written, or was interrupted
+    declared: bool = False  # a person declared it theirs (pipeline approve --human)
+    approved_by: str | None = None  # the latest approval (or declaration): who ...
+    approved_at: str | None = None  # ... and when (UTC)
+    unreadable: bool = False  # the track, its record or its source cannot be read (``reason`` says why)
+    findings: dict[str, int] | None = None  # check errors and warnings (set by the publish gate)
+    #: It would be published but for its check errors (a build stops for it unless told to ignore the check).
+    blocking: bool = False
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -66,24 +86,28 @@ class CueState:
     state: str = "human"  # one of CUE_STATES
 
 
-def _source_index(project: Project, video_id: str, record: ReviewRecord) -> SourceIndex:
-    """The source track a draft came from, matched to the record's rows; unreadable or missing → a
-    :class:`PipelineError`."""
+def current_record(project: Project, video_id: str, language: str) -> ReviewRecord | None:
+    """The record that describes the track on disk now, an interrupted draft taken into account (read only)."""
+    return resolve_pending(project.track_path(video_id, language), lambda p: read_track(p, language))[0]
+
+
+def source_index(project: Project, video_id: str, record: ReviewRecord, rows) -> SourceIndex:
+    """The source track a draft came from, matched to ``rows``; unreadable or missing → a :class:`PipelineError`."""
     path = project.track_path(video_id, record.source)
     if not path.exists():
         raise PipelineError(f"{path}: the source track of this draft is missing",
                             hint="restore it, or approve nothing until it is back")
-    return SourceIndex(read_track(path, record.source), record.rows)
+    return SourceIndex(read_track(path, record.source), rows)
 
 
 def _classify(project: Project, video_id: str, language: str) -> tuple[Track, ReviewRecord | None, list[str]]:
     track = load_track(project, video_id, language)
-    record = read_record(project.track_path(video_id, language))
-    if record is None:
-        return track, None, ["human"] * len(track)
-    index = _source_index(project, video_id, record)
-    states = [cue_state(cue, row, row is not None and index.changed(row))
-              for cue, row in zip(track.cues, match_rows(record, track))]
+    record = current_record(project, video_id, language)
+    if record is None or record.origin != "machine":
+        return track, record, ["human"] * len(track)
+    matched, orphans = match_rows(record, track)
+    index = source_index(project, video_id, record, [r for r in matched if r is not None] + orphans)
+    states = [cue_state(cue, row, row is not None and index.changed(row)) for cue, row in zip(track.cues, matched)]
     return track, record, states
 
 
@@ -101,29 +125,46 @@ def _why_not(counts: dict[str, int]) -> str:
 
 
 def track_state(project: Project, video_id: str, language: str) -> TrackState:
-    """Describe one track; never raises for a bad file (the reason says what is wrong)."""
+    """Describe one track's origin and review; never raises for a bad file (the reason says what is wrong)."""
     path = project.track_path(video_id, language)
     state = TrackState(video_id, language, path)
-    if record_path(path).exists():
+    state.drafting = has_pending(path)
+    if state.drafting or record_path(path).exists():
         state.origin = "machine"  # even if something below cannot be read: never publish by accident
+    elif language not in project.human_languages:
+        state.origin = "unknown"
     try:
         track, record, states = _classify(project, video_id, language)
     except PipelineError as exc:
-        state.reason = str(exc)
+        state.reason, state.unreadable = str(exc), True
         return state
     state.cues = len(track)
     state.counts = {name: states.count(name) for name in CUE_STATES}
     if record is not None:
-        state.origin, state.source = "machine", record.source
-    if not track.cues:
+        state.declared = record.origin == "human"
+        state.origin = "human" if state.declared else "machine"
+        state.source = record.source
+        last = record.last_approval()
+        if last:
+            state.approved_by, state.approved_at = last
+    if state.drafting:
+        state.origin = "machine"
+        state.reason = (f"a draft was interrupted (or is being written): run `pipeline draft {video_id} --to "
+                        f"{language}` to finish it")
+    elif not track.cues:
         state.reason = "empty track"
-        return state
-    if state.origin == "machine" and state.counts["approved"] != len(track):
+    elif state.origin == "unknown":
+        human = ", ".join(project.human_languages)
+        state.reason = (f"unknown origin: {language} is not a human language of the project ({human}) and no draft "
+                        f"record says where it came from; if a person wrote it: pipeline approve {video_id} "
+                        f"{language} --human")
+    elif state.origin == "machine" and state.counts["approved"] != len(track):
         state.reason = _why_not(state.counts)
-        return state
-    state.publishable = True
+    else:
+        state.reviewed = True
     return state
 
 
 def track_states(project: Project, video_id: str) -> list[TrackState]:
+    """Origin and review of every track of a video (the publish decision is :func:`pipeline.publish.judge_video`'s)."""
     return [track_state(project, video_id, lang) for lang in project.track_languages(video_id)]

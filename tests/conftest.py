@@ -107,7 +107,7 @@ def make_project(tmp_path):
     """Build a project folder: ``make_project(videos={'talk': {...}}, name='dir name')``."""
 
     def build(videos: dict | None = None, dirname: str = "proj", catalog_extra: str = "", seconds: float = 3.0,
-              audio: bool = True, size: str = "320x240") -> Path:
+              audio: bool = True, size: str = "320x240", human_languages: tuple[str, ...] = ("en", "es")) -> Path:
         root = tmp_path / dirname
         (root / "assets").mkdir(parents=True)
         videos = videos if videos is not None else {"talk": {"tracks": {"en": EN_CUES, "es": ES_CUES}}}
@@ -125,7 +125,8 @@ def make_project(tmp_path):
                 audio_language = "{spec.get('audio_language', 'en')}"
             """))
         (root / "assets" / "catalog.toml").write_text(
-            '[project]\nname = "Test project"\nhuman_languages = ["en", "es"]\n' + catalog_extra + "".join(entries),
+            '[project]\nname = "Test project"\nhuman_languages = ' + json.dumps(list(human_languages)) + "\n"
+            + catalog_extra + "".join(entries),
             encoding="utf-8")
         return root
 

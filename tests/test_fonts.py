@@ -175,7 +175,8 @@ def test_sizes_are_corrected_for_tall_fonts():
 
 
 def test_fonts_are_passed_to_libass_explicitly(make_project):
-    root = make_project(videos={"talk": {"tracks": {"ar": [(0.2, 2.0, "WeProtect " + AR)]}}})
+    root = make_project(videos={"talk": {"tracks": {"ar": [(0.2, 2.0, "WeProtect " + AR)]}}},
+                        human_languages=("en", "es", "ar"))
     plan = plan_build(load_project(root, explicit=True))
     job = next(j for j in plan.to_build if j.kind == "burned-in")
     argv = " ".join(job.argv).replace("\\", "")  # without ffmpeg-python's filter escaping
@@ -188,7 +189,7 @@ def test_fonts_are_passed_to_libass_explicitly(make_project):
 
 @pytest.mark.slow
 def test_build_refuses_a_track_with_missing_glyphs(make_project):
-    root = make_project(videos={"talk": {"tracks": {"en": EN_CUES, "es": [(0.2, 2.0, "Texto con \ue000")]}}})
+    root = make_project(videos={"talk": {"tracks": {"en": EN_CUES, "es": [(0.2, 2.8, "Texto con \ue000")]}}})
     result = CliRunner().invoke(cli, ["--project", str(root), "build"])
     assert result.exit_code == 1
     assert "failed: talk burned-in es: subtitles/talk/es.srt:1: Noto Sans (NotoSans-Regular.ttf) has no glyph " \
@@ -262,7 +263,8 @@ def test_rtl_caption_matches_an_independent_shaping_aware_rendering(make_project
     pytest.importorskip("uharfbuzz")
     primary, fallback = installed(family).file, installed("Noto Sans").file
     root = make_project(videos={"talk": {"tracks": {lang: [(0.0, 3.0, text)]}, "audio_language": lang}},
-                        size="960x320", catalog_extra='[style]\nsize = 0.1\noutline = 0.0\n')
+                        size="960x320", catalog_extra='[style]\nsize = 0.1\noutline = 0.0\n',
+                        human_languages=("en", "es", lang))
     project = load_project(root, explicit=True)
     background = gray(root / "assets/talk.mp4", 1.0)
 
@@ -351,7 +353,7 @@ def test_build_names_the_cue_and_character_before_any_encode(make_project):
     which cue and which character; the build makes everything else and not that video."""
     root = make_project(videos={"talk": {"tracks": {"ar": [(0.0, 1.0, "الناجون يستحقون"), (1.0, 2.0, "لا")]},
                                          "audio_language": "ar"}},
-                        catalog_extra='[style.ar]\nfont = "Noto Sans Arabic"\n')
+                        catalog_extra='[style.ar]\nfont = "Noto Sans Arabic"\n', human_languages=("en", "ar"))
     reason = ("subtitles/talk/ar.srt:5: Noto Sans Arabic (NotoSansArabic-Regular.ttf) has no glyph for '\\ufeff' "
               "U+FEFF (cue 2), which libass draws after the lam-alef ligature, as in «لا»")
     dry = CliRunner().invoke(cli, ["--project", str(root), "build", "--dry-run"])

@@ -82,7 +82,7 @@ class Rule:
     summary: str
     func: Callable[..., Iterable]
     scope: str = "track"  # "track" or "pair"
-    needs: tuple[str, ...] = ()  # context facts without which the rule cannot run: "video", "source"
+    needs: tuple[str, ...] = ()  # context facts without which the rule cannot run: "video", "source", "reference"
 
 
 #: Every rule by id, in registration order (the order findings of one cue are listed in).
@@ -131,6 +131,10 @@ class TrackContext:
     source_path: Path | None = None
     video: str | None = None
     project: Any = None  # pipeline.project.Project, for rules that read project files (glossary)
+    #: The track whose speech this one must cover: the video's audio-language track (or, without one,
+    #: the track this one was drafted from); None for that track itself and for loose files.
+    reference: Track | None = None
+    reference_language: str | None = None
 
     @cached_property
     def plain(self) -> list[str]:

@@ -84,3 +84,59 @@ def parity_length(pair: PairContext, s) -> Iterator[tuple[TrackContext, Problem]
             yield this, Problem(None, f"much shorter than {_label(other)}: text on screen for {mine / 1000:.1f} s "
                                       f"in {len(this.track)} cues, {_label(other)} {theirs / 1000:.1f} s in "
                                       f"{len(other.track)} cues ({mine / theirs:.0%}, min {ratio:.0%})")
+
+
+def _spans(track: Track) -> list[tuple[int, int]]:
+    """The times with text on screen, as sorted disjoint ``[start, end)`` spans."""
+    merged: list[list[int]] = []
+    for cue in sorted(track.cues, key=lambda c: (c.start, c.end)):
+        if cue.end <= cue.start:
+            continue
+        if merged and cue.start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], cue.end)
+        else:
+            merged.append([cue.start, cue.end])
+    return [(a, b) for a, b in merged]
+
+
+def _uncovered(spans: list[tuple[int, int]], cover: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``spans`` that no span of ``cover`` covers (both sorted and disjoint)."""
+    out, j = [], 0
+    for start, end in spans:
+        at = start
+        while j < len(cover) and cover[j][1] <= at:
+            j += 1
+        k = j
+        while k < len(cover) and cover[k][0] < end:
+            if cover[k][0] > at:
+                out.append((at, cover[k][0]))
+            at = max(at, cover[k][1])
+            k += 1
+        if at < end:
+            out.append((at, end))
+    return out
+
+
+#: Uncovered ranges shorter than this are not listed (timing differs a little between languages).
+COVERAGE_LIST_MIN_MS = 1000
+
+
+@rule("coverage", severity="error", params={"min_coverage": 90}, needs=("reference",),
+      summary="the track covers the video's speech: text on screen for at least min_coverage percent of the "
+              "time the track in the video's audio language has text (or the drafts' source track)")
+def coverage(ctx: TrackContext, s) -> Iterator[Problem]:
+    speech = _spans(ctx.reference)
+    total = sum(b - a for a, b in speech)
+    if not total:
+        return
+    gaps = _uncovered(speech, _spans(ctx.track))
+    share = 100.0 * (total - sum(b - a for a, b in gaps)) / total
+    minimum = s["min_coverage"]
+    if share + 1e-9 >= minimum:
+        return
+    listed = [g for g in gaps if g[1] - g[0] >= COVERAGE_LIST_MIN_MS] or sorted(
+        sorted(gaps, key=lambda g: g[0] - g[1])[:5])
+    shown = ", ".join(f"{time_label(a)}-{time_label(b)}" for a, b in listed[:5])
+    more = f" and {len(listed) - 5} more" if len(listed) > 5 else ""
+    yield Problem(None, f"covers {share:.0f}% of the speech in the {ctx.reference_language or 'reference'} track "
+                        f"(min {minimum:g}%): no text at {shown}{more}")

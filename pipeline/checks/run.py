@@ -125,7 +125,8 @@ def _findings(ctx: TrackContext, rule_id: str, severity: str, problems: Iterable
 
 
 def _runnable(ctx: TrackContext, needs: tuple[str, ...]) -> bool:
-    return all({"video": ctx.video_duration_ms is not None, "source": ctx.source is not None}[n] for n in needs)
+    return all({"video": ctx.video_duration_ms is not None, "source": ctx.source is not None,
+                "reference": ctx.reference is not None}[n] for n in needs)
 
 
 def run_rules(contexts: list[TrackContext], pairs: list[PairContext]) -> dict[int, list[Finding]]:
@@ -170,6 +171,10 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
         facts, note = probe_facts(video.source, runner, cache=project_cache(project.dist))
         if note:
             report.notes.append(note)
+    from pipeline.project import not_track_message
+
+    report.notes += [f"{video_id}: {not_track_message(path, suggestion)}"
+                     for path, suggestion in project.not_tracks(video_id)]
     langs = project.track_languages(video_id)
     contexts: dict[str, TrackContext] = {}
     reports: dict[int, TrackReport] = {}
@@ -182,6 +187,7 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
         except PipelineError as exc:
             ordered.append(TrackReport(path, lang, video_id, unreadable=str(exc)))
     source_lang = project.source_language
+    references = _references(project, video_id, list(tracks))
     for lang, track in tracks.items():
         ctx = TrackContext(
             path=project.track_path(video_id, lang), track=track, language=lang, video=video_id, project=project,
@@ -189,6 +195,7 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
             frame_ms=facts.frame_ms, frame_rate_known=facts.frame_rate_known, video_duration_ms=facts.duration_ms,
             source=tracks.get(source_lang) if lang != source_lang else None,
             source_path=project.track_path(video_id, source_lang) if lang != source_lang else None,
+            reference=tracks.get(references.get(lang)), reference_language=references.get(lang),
         )
         contexts[lang] = ctx
         reports[id(ctx)] = TrackReport(ctx.path, lang, video_id, cues=len(track))
@@ -202,6 +209,29 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
     report.tracks = sorted((t for t in ordered if wanted is None or t.language in wanted),
                            key=lambda t: order.get(t.language, len(order)))
     return report
+
+
+def _references(project, video_id: str, readable: list[str]) -> dict[str, str]:
+    """The track each track must cover (the ``coverage`` rule): the one in the video's audio language (the
+    exact tag, else the same base language); without one, the track it was drafted from (else the
+    project's source language)."""
+    from pipeline.review_record import RecordError, read_record
+
+    audio = project.video(video_id).audio_language
+    spoken = audio if audio in readable else next(
+        (lang for lang in readable if languages.base(lang) == languages.base(audio)), None)
+    out = {}
+    for lang in readable:
+        ref = spoken
+        if ref is None:
+            try:
+                record = read_record(project.track_path(video_id, lang))
+            except RecordError:
+                record = None
+            ref = record.source if record is not None and record.source else project.source_language
+        if ref != lang and ref in readable:
+            out[lang] = ref
+    return out
 
 
 def check_track(project, video_id: str, language: str, runner=None) -> list[Finding]:
@@ -262,7 +292,8 @@ def catalog_track_of(project, path: Path) -> tuple[str, str] | None:
         rel = path.resolve().relative_to(project.subtitles.resolve())
     except ValueError:
         return None
-    if len(rel.parts) == 2 and rel.parts[0] in project.videos and rel.suffix == ".srt":
+    if len(rel.parts) == 2 and rel.parts[0] in project.videos and rel.suffix == ".srt" \
+            and languages.is_track_tag(rel.stem):  # es-old.srt is not a track: checked as a loose file
         return rel.parts[0], rel.stem
     return None
 

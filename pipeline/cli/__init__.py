@@ -31,7 +31,7 @@ COMMAND_MODULES = {
 #: commands imports none of them. tests/test_cli.py checks each against the command's own help.
 COMMAND_SUMMARIES = {
     "add": "Register a video FILE in the catalog and extract its embedded text subtitle tracks.",
-    "approve": "Record that a person reviewed a drafted track (or some of its cues).",
+    "approve": "Record that a person reviewed a drafted track (or some of its cues), with who and when.",
     "build": "Check every track, then render everything publishable (the comms team's one command).",
     "check": "Check subtitle tracks against the style rules and English/Spanish parity.",
     "draft": "Machine-draft VIDEO's subtitles into new languages, for a person to review.",
@@ -43,9 +43,9 @@ COMMAND_SUMMARIES = {
     "render": "Render captioned outputs of VIDEOS (default: all) into dist/, redoing only what changed.",
     "review": "Write a review page for VIDEO (default: every video) into dist/review/VIDEO/.",
     "shift": "Move subtitle FILES or every track of VIDEOS in time: by an offset, or from one frame rate to another.",
-    "status": "Show videos x languages: origin (human / machine draft), cues, review counts of drafts (unreviewed, "
-              "edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them) and "
-              "whether each track is publishable.",
+    "status": "Show videos x languages: origin (human / machine / unknown), cues, review counts of drafts "
+              "(unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists "
+              "them), whether each track is publishable and why not, and who approved it last and when (UTC).",
     "translate": "Machine-draft a loose subtitle file IN into another language (same sentence-aware drafting as "
                  "`draft`, without a review record).",
 }

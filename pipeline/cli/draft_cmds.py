@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.context import AppContext
-from pipeline.drafting import DraftReport, DraftSettings, approve, draft_video, layout_defaults, translate_file
+from pipeline.drafting import DraftReport, DraftSettings, draft_video, layout_defaults, translate_file
 from pipeline.engines import ENGINE_CHOICES, available_pairs, forget_engines
 from pipeline.errors import PipelineError, ProjectNotFound
 
@@ -36,7 +36,7 @@ def _numbers(numbers: list[int], limit: int = 12) -> str:
 def _describe(report: DraftReport, root: Path | None = None) -> list[str]:
     where = report.path.relative_to(root) if root and report.path and report.path.is_relative_to(root) else report.path
     if report.engine is None:
-        head = f"{report.language}: nothing to draft: every cue's source is unchanged"
+        head = f"{report.language}: nothing to draft: every cue's source text is unchanged"
     else:
         head = (f"{report.language}: drafted {report.drafted} of {_count(report.cues, 'cue')} from "
                 f"{report.source_language} ({_count(report.segments_sent, 'sentence')} in one batch; "
@@ -49,6 +49,8 @@ def _describe(report: DraftReport, root: Path | None = None) -> list[str]:
         kept.append(f"{_count(report.kept_person, 'cue')} a person edited, approved or added (never overwritten)")
     if kept:
         lines.append("  kept " + "; ".join(kept))
+    if report.moved:
+        lines.append(f"  moved {_count(report.moved, 'cue')} with the retimed source (texts and approvals kept)")
     if report.removed:
         lines.append(f"  removed {_count(report.removed, 'machine cue')} whose source cue is gone")
     if report.stale:
@@ -113,22 +115,45 @@ def draft_cmd(app: AppContext, video: str, targets: tuple[str, ...], source: str
 @click.command("approve")
 @click.argument("video")
 @click.argument("language")
-@click.option("--cues", metavar="RANGE", help="Cue numbers to approve, like 1-5,8 (default: every cue).")
+@click.option("--cues", metavar="RANGE", help="Cue numbers to approve, like 1-5,8 (default: every cue that is not "
+                                             "stale). Naming a stale cue approves it.")
+@click.option("--include-stale", is_flag=True, help="With every cue: approve stale cues too (their source changed).")
+@click.option("--by", "by", metavar="NAME", help="Who approves (default: git config user.name, else the login name).")
+@click.option("--human", is_flag=True, help="Declare that a person wrote this track (a language outside "
+                                            "[project] human_languages, with no draft record), so it may be published.")
 @pass_app
-def approve_cmd(app: AppContext, video: str, language: str, cues: str | None) -> None:
-    """Record that a person reviewed a drafted track (or some of its cues).
+def approve_cmd(app: AppContext, video: str, language: str, cues: str | None, include_stale: bool, by: str | None,
+                human: bool) -> None:
+    """Record that a person reviewed a drafted track (or some of its cues), with who and when.
 
-    Approval holds for the exact text: a later edit needs a new approval. A machine track is published
-    only when every cue is approved.
+    Approval holds for the exact text: a later edit needs a new approval. Approving every cue skips stale
+    cues (their source text changed since): review them, then name them with --cues or pass
+    --include-stale. A machine track is published only when every cue is approved.
     """
+    from pipeline.approval import approve, declare_human
+
     project = app.project()
-    report = approve(project, video, language, cues)
+    if human:
+        if cues is not None or include_stale:
+            raise click.UsageError("--human declares the whole track: it takes no --cues or --include-stale")
+        declared = declare_human(project, video, language, by=by)
+        if declared.already:
+            click.echo(f"{declared.language}: already declared a person's work by {declared.by} at {declared.at}")
+        else:
+            click.echo(f"{declared.language}: declared a person's work by {declared.by} at {declared.at}")
+        return
+    report = approve(project, video, language, cues, by=by, include_stale=include_stale)
     where = report.path.relative_to(project.root) if report.path.is_relative_to(project.root) else report.path
     click.echo(f"{report.language}: approved {_count(len(report.approved), 'cue')}"
                + (f" ({_numbers(report.approved)})" if report.approved else "")
-               + (f"; {report.already} were already approved" if report.already else ""))
+               + (f" by {report.by} at {report.at}" if report.approved else "")
+               + (f"; {len(report.already)} were already approved" if report.already else ""))
+    if report.stale_skipped:
+        click.echo(f"  skipped {_count(len(report.stale_skipped), 'stale cue')} (source changed since): "
+                   f"cues {_numbers(report.stale_skipped)}; review them, then approve them with "
+                   f"--cues {','.join(map(str, report.stale_skipped[:12]))} or --include-stale")
     click.echo(f"  {_count(report.remaining, 'cue')} still need review" if report.remaining else
-               f"  every cue is approved: {where} is publishable")
+               f"  every cue is approved: {where} may be published (pipeline status says whether it is)")
 
 
 @click.command("translate")

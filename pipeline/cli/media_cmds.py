@@ -15,6 +15,7 @@ from pipeline.build import BuildOptions, plan_build, run_build
 from pipeline.cli.context import AppContext
 from pipeline.cli.progress import BuildReporter
 from pipeline.errors import PipelineError
+from pipeline.publish import GateError
 from pipeline.media.probe import probe
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -55,13 +56,14 @@ class BuildFlags:
     quiet: bool = False
     plain: bool = False
     no_wait: bool = False
+    ignore_check: bool = False
     executor: str | None = None
     scheduler: str | None = None
 
     def options(self) -> BuildOptions:
         return BuildOptions(include_drafts=self.drafts, force=self.force, jobs=self.jobs,
-                            profiles=self.profiles or None, wait=not self.no_wait, executor=self.executor,
-                            scheduler=self.scheduler)
+                            profiles=self.profiles or None, wait=not self.no_wait, ignore_check=self.ignore_check,
+                            executor=self.executor, scheduler=self.scheduler)
 
 
 def build_options(command):
@@ -79,6 +81,8 @@ def build_options(command):
                      help="Plain log lines, no progress bars (automatic when not at a terminal)."),
         click.option("--no-wait", is_flag=True,
                      help="If another build of this project is running, stop instead of waiting for it."),
+        click.option("--ignore-check", is_flag=True,
+                     help="Render tracks that would be published even when check finds errors in them."),
         click.option("--executor", type=click.Choice(["local", "dask"]), default=None,
                      help="Where encodes run: local processes (default), or a Dask cluster "
                           "(pip install -e '.[cluster]'; $PIPELINE_EXECUTOR, [render] executor)."),
@@ -88,9 +92,10 @@ def build_options(command):
     ]
 
     @functools.wraps(command)
-    def wrapper(*args, drafts, jobs, force, dry_run, profiles, quiet, plain, no_wait, executor, scheduler,
-                **kwargs):
-        flags = BuildFlags(drafts, jobs, force, dry_run, tuple(profiles), quiet, plain, no_wait, executor, scheduler)
+    def wrapper(*args, drafts, jobs, force, dry_run, profiles, quiet, plain, no_wait, ignore_check, executor,
+                scheduler, **kwargs):
+        flags = BuildFlags(drafts, jobs, force, dry_run, tuple(profiles), quiet, plain, no_wait, ignore_check,
+                           executor, scheduler)
         return command(*args, flags=flags, **kwargs)
 
     for option in reversed(options):
@@ -123,14 +128,18 @@ def _raise_interrupt(_signum, _frame):
     raise KeyboardInterrupt
 
 
-def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildFlags()) -> None:
+def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildFlags(), report=None,
+            notes: bool = True) -> None:
+    """Render (or with --dry-run plan) what the publish gate allows; ``report``: the check already made."""
     project = app.project()
     for vid in videos:
         project.video(vid)  # unknown ids fail before any work
     if flags.dry_run:
-        plan = plan_build(project, videos or None, flags.options(), app.runner, remember=False)
+        plan = plan_build(project, videos or None, flags.options(), app.runner, remember=False, report=report)
+        if plan.blocked:
+            raise GateError(plan.blocked, plan.check_error)
         _print_plan(app, plan)
-        _report_left_out(app, plan)
+        _report_left_out(app, plan, notes)
         return
     # CI cancels with SIGTERM: stop the encodes and clean up as for Ctrl-C.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt) \
@@ -138,7 +147,7 @@ def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildF
     try:
         with BuildReporter(_mode(app, flags)) as reporter:
             result = run_build(project, videos or None, flags.options(), runner=app.runner, on_event=reporter,
-                               on_wait=reporter.waiting, on_plan=reporter.planned)
+                               on_wait=reporter.waiting, on_plan=reporter.planned, report=report)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -160,7 +169,7 @@ def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildF
         click.echo(f"outputs in {project.dist}/ (manifest: {result.manifest.relative_to(project.root)})")
     elif not result.plan.decisions:
         click.echo("nothing to render: no publishable tracks")
-    unreadable = _report_left_out(app, result.plan)
+    unreadable = _report_left_out(app, result.plan, notes)
     if result.failures:
         for job, err in result.failures:
             click.echo(f"failed: {job.label}: {err}", err=True)
@@ -171,8 +180,13 @@ def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildF
         raise PipelineError(f"{len(failed)} of {len(result.plan.decisions)} outputs failed")
 
 
-def _report_left_out(app: AppContext, plan) -> int:
+def _report_left_out(app: AppContext, plan, notes: bool = True) -> int:
     """Say which tracks were not rendered and why; return how many of them are a person's (errors)."""
+    for note in plan.not_tracks if notes else ():
+        click.echo(note, err=True)
+    if plan.ignored:
+        names = ", ".join(f"{s.video} {s.language}" for s in plan.ignored)
+        click.echo(f"warning: rendering despite check errors in {names} (--ignore-check)", err=True)
     errors = 0
     for item in plan.left_out:
         if item.error:
@@ -191,6 +205,9 @@ def _report_left_out(app: AppContext, plan) -> int:
 def render_cmd(app: AppContext, videos: tuple[str, ...], flags: BuildFlags) -> None:
     """Render captioned outputs of VIDEOS (default: all) into dist/, redoing only what changed.
 
+    Renders what `pipeline status` calls publishable (a track failing check is refused, with the reason;
+    --ignore-check renders it anyway); --drafts also renders the rest, visibly marked as drafts.
+
     Per video: a burned-in MP4 per language and profile, one soft-subtitled MP4 and MKV with every
     language, WebVTT sidecars, and dist/manifest.json describing each file.
     """
@@ -200,14 +217,15 @@ def render_cmd(app: AppContext, videos: tuple[str, ...], flags: BuildFlags) -> N
 @click.command("build")
 @click.argument("videos", nargs=-1)
 @build_options
-@click.option("--ignore-check", is_flag=True, help="Render even when check finds errors in tracks to be published.")
 @pass_app
-def build_cmd(app: AppContext, videos: tuple[str, ...], flags: BuildFlags, ignore_check: bool) -> None:
+def build_cmd(app: AppContext, videos: tuple[str, ...], flags: BuildFlags) -> None:
     """Check every track, then render everything publishable (the comms team's one command).
 
-    Check errors in a track that would be published (unreadable file, overlaps, unclosed tags, a track
-    much shorter than its partner, a glossary term ...) stop the build before anything is rendered;
-    --ignore-check renders anyway. Warnings are counted, never blocking: `pipeline check` lists them.
+    Published: tracks named by a language tag that are a person's work (a human language of the project,
+    or declared with `approve --human`) or approved cue by cue at their current text and source, and that
+    pass `check`. Check errors in a track that would be published (unreadable file, overlaps, unclosed
+    tags, too little of the speech covered, a glossary term ...) stop the build before anything is
+    rendered; --ignore-check renders anyway. Warnings are counted, never blocking.
 
     Incremental: an output is rebuilt only when its source video, track, style, profile, fonts or the
     pipeline changed (--force rebuilds all; --dry-run says what would be built and why). Exit code 1
@@ -215,21 +233,23 @@ def build_cmd(app: AppContext, videos: tuple[str, ...], flags: BuildFlags, ignor
     """
     from pipeline.cli.project_cmds import print_status
     from pipeline.checks import check_project
-    from pipeline.cli.subtitle_cmds import gate_build
+    from pipeline.cli.subtitle_cmds import print_report
 
     project = app.project()
     if flags.quiet:
         app.quiet = True
     try:
-        report, check_failed = check_project(project, videos or None, app.runner), None  # once, for both
+        report, check_failed = check_project(project, videos or None, app.runner), None  # once, for all three
     except PipelineError as exc:  # e.g. a broken glossary: the table still shows review states, then stop
         report, check_failed = None, exc
     if not (app.quiet or flags.dry_run):
-        print_status(app, project, videos, report)
+        print_status(app, project, videos, report, notes=False)
     if check_failed is not None:
         raise check_failed
-    gate_build(app, project, videos, ignore_check, report)
-    _render(app, videos, flags)
+    if not app.quiet:
+        click.echo("check:")
+    print_report(report, quiet=app.quiet, summary_only_warnings=True)  # its notes list files that are not tracks
+    _render(app, videos, flags, report, notes=False)
 
 
 COMMANDS = [probe_cmd, render_cmd, build_cmd]

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli.context import AppContext
-from pipeline.errors import PipelineError
 
 if TYPE_CHECKING:
     from pipeline.project import Project
@@ -20,33 +19,23 @@ pass_app = click.make_pass_decorator(AppContext)
 
 
 def collect_status(project: Project, videos: tuple[str, ...] = (), runner=None, report=None) -> list[dict]:
-    """Per video, each track's state (see pipeline.tracks) with its `check` findings counted.
+    """Per video, each track as the publish gate judged it (:func:`pipeline.publish.judge_video`): origin,
+    review counts, check findings, whether it is published and why not, who approved it last and when.
 
     ``report`` is a project check already made (``build`` checks once for the table and its gate).
     """
-    from pipeline.checks.run import check_video
-    from pipeline.tracks import track_states
+    from pipeline.publish import judge_video
 
     rows = []
     for vid in videos or tuple(project.videos):
         video = project.video(vid)
-        states = track_states(project, vid)
-        try:
-            found = report.tracks if report is not None else check_video(project, vid, runner).tracks
-            checked, check_error = {t.language: t for t in found if t.video == vid}, None
-        except PipelineError as exc:  # e.g. a broken glossary file: status still shows the review state
-            checked, check_error = {}, str(exc)
-        tracks = []
-        for state in states:
-            found = checked.get(state.language)
-            tracks.append({**state.to_dict(), "findings": None if check_error else {
-                "errors": (found.errors + (1 if found.unreadable else 0)) if found else 0,
-                "warnings": found.warnings if found else 0}})
+        verdict = judge_video(project, vid, report=report, runner=runner)
         rows.append({
             "video": vid, "title": video.title, "audio_language": video.audio_language,
             "source": str(video.source),
-            "tracks": tracks, "check_error": check_error,
-            "missing": [lang for lang in project.human_languages if lang not in {s.language for s in states}],
+            "tracks": [state.to_dict() for state in verdict.tracks], "check_error": verdict.check_error,
+            "missing": [lang for lang in project.human_languages if verdict.track(lang) is None],
+            "not_tracks": verdict.notes,
         })
     return rows
 
@@ -58,7 +47,19 @@ def _findings(counts: dict[str, int] | None) -> str:
     return ", ".join(parts) or "ok"
 
 
-def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = (), report=None) -> list[dict]:
+def _approval(track: dict) -> str:
+    """Who approved a track last and when (``Ana Ruiz, 2024-05-02 09:14 UTC``), or ``-``."""
+    if not track.get("approved_by"):
+        return "-"
+    when = (track.get("approved_at") or "").replace("T", " ")
+    when = when[:16] + " UTC" if len(when) >= 16 else when
+    declared = " (declared)" if track.get("declared") else ""
+    return f"{track['approved_by']}, {when}{declared}"
+
+
+def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = (), report=None, *,
+                 notes: bool = True) -> list[dict]:
+    """Print the status table (and, with ``notes``, the files that are not tracks)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -66,22 +67,25 @@ def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()
     table = Table(title=f"{project.name}", title_justify="left")
     counted = ("machine", "edited", "approved", "stale")
     headers = {"machine": "unreviewed"}
-    for col in ("video", "lang", "origin", "cues", *counted, "findings", "publishable", "note"):
+    for col in ("video", "lang", "origin", "cues", *counted, "findings", "publishable", "last approval", "note"):
         table.add_column(headers.get(col, col), justify="right" if col == "cues" or col in counted else "left")
     for row in rows:
         first = True
         for t in row["tracks"]:
             counts = [str(t["counts"].get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
             table.add_row(row["video"] if first else "", t["language"], t["origin"], str(t["cues"]), *counts,
-                          _findings(t["findings"]), "yes" if t["publishable"] else "no", t["reason"] or "")
+                          _findings(t["findings"]), "yes" if t["publishable"] else "no", _approval(t),
+                          t["reason"] or "")
             first = False
         for lang in row["missing"]:
-            table.add_row(row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "no",
+            table.add_row(row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "no", "-",
                           "missing track")
             first = False
     # Not at a terminal (CI logs, pipes) rich assumes 80 columns and would squeeze the table unreadably.
-    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)
+    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200).print(table)
     for row in rows:
+        for note in row["not_tracks"] if notes else ():
+            click.echo(note, err=True)
         if row["check_error"]:
             click.echo(f"{row['video']}: check failed: {row['check_error']}", err=True)
     return rows
@@ -92,9 +96,9 @@ def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @pass_app
 def status_cmd(app: AppContext, videos: tuple[str, ...], as_json: bool) -> None:
-    """Show videos x languages: origin (human / machine draft), cues, review counts of drafts
-    (unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them)
-    and whether each track is publishable."""
+    """Show videos x languages: origin (human / machine / unknown), cues, review counts of drafts
+    (unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them),
+    whether each track is publishable and why not, and who approved it last and when (UTC)."""
     project = app.project()
     if as_json:
         click.echo(json.dumps({"project": project.name, "videos": collect_status(project, videos, app.runner)}, indent=2,

@@ -69,6 +69,7 @@ def review_cmd(app: AppContext, video: str | None, languages: tuple[str, ...], s
     edited / approved / stale) and check findings. Click a row to jump to it; the cue on screen is
     highlighted; machine drafts are marked as drafts. The folder works offline and from file://.
     """
+    from pipeline.project import not_track_message
     from pipeline.review_page import build_review, review_root, write_index
     from pipeline.review_page.server import is_loopback, make_server
 
@@ -89,6 +90,8 @@ def review_cmd(app: AppContext, video: str | None, languages: tuple[str, ...], s
             finally:
                 reporter.close()
             click.echo(f"{result.page.relative_to(project.root)}  [{_describe(result)}]")
+            for path, suggestion in project.not_tracks(vid):
+                click.echo(f"{vid}: {not_track_message(path, suggestion)}", err=True)
             for view in result.data.languages:
                 if view.error:
                     click.echo(f"warning: {view.language}: {view.error}", err=True)

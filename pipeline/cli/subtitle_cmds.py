@@ -198,32 +198,6 @@ def check_cmd(ctx: click.Context, app: AppContext, targets: tuple[str, ...], as_
     ctx.exit(report.exit_code)
 
 
-def gate_build(app: AppContext, project, videos: tuple[str, ...], ignore_check: bool, report=None) -> None:
-    """``build``'s check: print error findings (and a summary per file), then stop the build when a track
-    that would be published (a human track, or an approved one) is unreadable or has error-level
-    findings, unless ``ignore_check``. Warnings never stop a build.
-    """
-    from pipeline.tracks import track_states
-
-    if report is None:
-        report = check_project(project, videos or None, app.runner)
-    if not app.quiet:
-        click.echo("check:")
-    print_report(report, quiet=app.quiet, summary_only_warnings=True)
-    guarded = {(s.video, s.language) for vid in (videos or project.videos)
-               for s in track_states(project, vid) if s.origin == "human" or s.publishable}
-    blocking = [t for t in report.tracks if (t.video, t.language) in guarded and (t.unreadable or t.errors)]
-    if not blocking:
-        return
-    names = ", ".join(shown(t.path) for t in blocking)
-    if ignore_check:
-        click.echo(f"warning: rendering despite check errors in {names} (--ignore-check)", err=True)
-        return
-    raise PipelineError(f"check found errors in tracks that would be published: {names}",
-                        hint="see the lines above; fix them (pipeline fix can do much of it), "
-                             "or build anyway with --ignore-check")
-
-
 # -- fix and shift --------------------------------------------------------------------------------------------
 
 @dataclass

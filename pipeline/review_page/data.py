@@ -16,7 +16,8 @@ from pipeline.errors import PipelineError, UsageError
 from pipeline.formats import compose_vtt
 from pipeline.model import Cue, Track
 from pipeline.project import Project
-from pipeline.tracks import CueState, cue_states, track_state
+from pipeline.publish import judge_video
+from pipeline.tracks import CueState, cue_states
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +85,14 @@ class LanguageView:
     vtt: str | None = None  # WebVTT for the player; None when the track could not be read
     notes: list[Finding] = field(default_factory=list)  # findings about the whole track
     error: str | None = None  # why the track could not be read
-    origin: str = "human"  # human | machine (from pipeline.tracks)
-    publishable: bool = False  # passes the publish gate (pipeline.tracks): rendered without a draft mark
+    origin: str = "human"  # human | machine | unknown (from pipeline.tracks)
+    publishable: bool = False  # passes the publish gate (pipeline.publish): rendered without a draft mark
 
     @property
     def draft(self) -> bool:
         """A machine draft, as ``render --drafts`` marks it: machine text that is not yet publishable
         (some cue unreviewed, edited or stale). A machine track a person approved cue by cue is not."""
-        return (self.origin == "machine" or any(r.state == "machine" for r in self.rows)) and not self.publishable
+        return (self.origin != "human" or any(r.state == "machine" for r in self.rows)) and not self.publishable
 
     @property
     def unapproved_count(self) -> int:
@@ -215,6 +216,7 @@ def gather(
 
     source_cues: list[Cue] = []
     views: list[LanguageView] = []
+    verdict = judge_video(project, video_id)  # the publish gate: the page marks drafts exactly as build renders them
     for language in wanted:
         view = LanguageView(language, _label(language), language == source_language,
                             notes=[_as_finding(f) for f in findings.get((language, None), ())])
@@ -224,8 +226,9 @@ def gather(
             view.error = str(exc)
             views.append(view)
             continue
-        state = track_state(project, video_id, language)
-        view.origin, view.publishable = state.origin, state.publishable
+        state = verdict.track(language)
+        if state is not None:
+            view.origin, view.publishable = state.origin, state.publishable
         track = Track([Cue(s.start, s.end, s.text) for s in states], language)
         view.vtt = compose_vtt(track)
         if view.is_source:
