@@ -18,9 +18,9 @@ from __future__ import annotations
 import getpass
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from pipeline.engines import check_language
 from pipeline.errors import UsageError
@@ -118,7 +118,8 @@ def approve_track(source: Track, track: Track, record: ReviewRecord, numbers: Se
             run = index.covering(cue.start, cue.end)
             start, end = index.span(run) if run is not None else (cue.start, cue.end)
             row = (row or Row(n, cue.start, cue.end)).updated(start=start, end=end)
-        row = row.updated(source_sha=index.current_sha(run) if run is not None else NONE)
+        row = row.updated(source_sha=index.current_sha(run) if run is not None else NONE,
+                          source_text=index.current_text(run) if run is not None else NONE)
         rows[n - 1] = row.approved(current, by, at)
         report.approved.append(n)
     final = SourceIndex(source, [r for r in rows if r is not None] + orphans)
@@ -142,20 +143,29 @@ def _drafted_track(project: Project, video_id: str, language: str) -> tuple[Path
 
 
 def approve_cues(project: Project, video_id: str, language: str, cues: Sequence[int] | None = None, *,
-                 by: str | None = None, include_stale: bool = False) -> ApproveReport:
+                 by: str | None = None, include_stale: bool = False,
+                 verify: Callable[[Path, bytes, Track], None] | None = None,
+                 lock_timeout: float | None = None) -> ApproveReport:
     """Record that a person reviewed cues of a drafted track: ``cues`` (1-based numbers), or every cue.
 
     Every cue: stale cues are skipped (listed in ``stale_skipped``) unless ``include_stale``. Named cues
     are approved even when stale: naming them is the explicit choice. ``by`` defaults to
     :func:`default_reviewer`; the time is now, in UTC. Raises :class:`UsageError` for a track that is not
     a machine draft, an empty track, or cue numbers out of range.
+
+    ``verify(path, data, track)`` is called under the lock with the track's bytes and cues as approved: the
+    review workbench refuses there an approval of cues that changed since the reviewer saw them (it raises).
+    ``lock_timeout``: wait at most that long for another command (a draft) to finish (:class:`LockedError`).
     """
     path, language = _drafted_track(project, video_id, language)
     by = by.strip() if by and by.strip() else default_reviewer(project.root)
-    with folder_lock(path.parent):
+    with folder_lock(path.parent, timeout=lock_timeout):
         clean_partials(path)
         settle_pending(path, lambda p: read_track(p, language))  # an interrupted draft is finished first
+        data = path.read_bytes()
         track = read_track(path, language)
+        if verify is not None:
+            verify(path, data, track)
         record, record_hash = read_record_hashed(path)
         if record is None and language not in project.human_languages:
             raise UsageError(f"{path}: no draft record says where this track came from: there is no machine text "
@@ -181,6 +191,68 @@ def approve_cues(project: Project, video_id: str, language: str, cues: Sequence[
             write_record(path, new_record, expect=record_hash)
     report.language, report.path = language, path
     return report
+
+
+@dataclass
+class UnapproveReport:
+    language: str
+    path: Path
+    withdrawn: list[int]  # cue numbers whose approval was taken back
+    unchanged: list[int]  # of the chosen cues, not approved anyway
+
+
+def unapprove_cues(project: Project, video_id: str, language: str, cues: Sequence[int], *,
+                   verify: Callable[[Path, bytes, Track], None] | None = None,
+                   lock_timeout: float | None = None) -> UnapproveReport:
+    """Take back the approval of cues (1-based numbers) of a drafted track: they need a person's review
+    again, and the track is not published until they have it. ``verify`` and ``lock_timeout`` as for
+    :func:`approve_cues`."""
+    path, language = _drafted_track(project, video_id, language)
+    with folder_lock(path.parent, timeout=lock_timeout):
+        clean_partials(path)
+        data = path.read_bytes()
+        track = read_track(path, language)
+        if verify is not None:
+            verify(path, data, track)
+        record, record_hash = read_record_hashed(path)
+        if record is None or record.origin != "machine":
+            raise UsageError(f"{path}: a person's track (no draft record): there is no approval to take back")
+        numbers = sorted(set(cues))
+        bad = [n for n in numbers if not 1 <= n <= len(track)]
+        if bad:
+            raise UsageError(f"cue {bad[0]} does not exist: the track has {len(track)} cues")
+        matched, _orphans = match_rows(record, track)
+        changes: dict[int, Row] = {}
+        report = UnapproveReport(language, path, [], [])
+        for n in numbers:
+            row = matched[n - 1]
+            if row is None or row.approved_sha == NONE:
+                report.unchanged.append(n)
+                continue
+            changes[id(row)] = row.updated(approved_sha=NONE, approved_by=NONE, approved_at=NONE)
+            report.withdrawn.append(n)
+        if changes:
+            write_record(path, replace(record, rows=[changes.get(id(r), r) for r in record.rows]), expect=record_hash)
+    return report
+
+
+def record_edit(project: Project, video_id: str, language: str, number: int, *, by: str,
+                at: str | None = None) -> bool:
+    """Record in a drafted track's review record that a person changed cue ``number``'s text (who, when).
+    The caller holds the folder lock and has just written the track. False when the record has no row
+    for the cue (a person's track, or a cue a person added)."""
+    path = project.track_path(video_id, language)
+    record, record_hash = read_record_hashed(path)
+    if record is None or record.origin != "machine":
+        return False
+    track = read_track(path, language)
+    matched, _orphans = match_rows(record, track)
+    row = matched[number - 1] if 1 <= number <= len(matched) else None
+    if row is None:
+        return False
+    edited = row.updated(edited_by=by.strip() or NONE, edited_at=at or utc_now())
+    write_record(path, replace(record, rows=[edited if r is row else r for r in record.rows]), expect=record_hash)
+    return True
 
 
 def approve(project: Project, video_id: str, language: str, cues: str | None = None, *, by: str | None = None,

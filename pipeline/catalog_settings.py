@@ -8,7 +8,8 @@ A section may appear at project level (``[check]``, or ``[project.check]``) and 
 ``check``      rule parameters and severities (:mod:`pipeline.checks.settings`)
 ``style``      caption style keys (:func:`pipeline.profiles.style_problems`)
 ``profiles``   ``build`` and one table per output profile (:func:`pipeline.profiles.profile_problems`)
-``draft``      ``engine``, ``from``, ``max_chars``, ``max_lines``, ``max_gap_ms`` (here)
+``draft``      ``engine``, ``from``, ``max_chars``, ``max_lines``, ``max_gap_ms``, ``max_unknown_share``,
+               ``low_confidence`` (here)
 ``render``     ``jobs``, ``decode_once``, ``segment_seconds``, ``memory_mib``, ``executor``, ``scheduler`` (here)
 =============  ==========================================================================================
 
@@ -29,12 +30,15 @@ Problem = tuple[str | None, str, str | None]
 PER_LANGUAGE = ("check", "style", "draft")
 
 DRAFT_INT_KEYS = ("max_chars", "max_lines", "max_gap_ms")
-DRAFT_KEYS = ("engine", "from", *DRAFT_INT_KEYS)
+#: Shares from 0 to 1: the trust thresholds of drafts (:mod:`pipeline.confidence`).
+DRAFT_SHARE_KEYS = ("max_unknown_share", "low_confidence")
+DRAFT_KEYS = ("engine", "from", *DRAFT_INT_KEYS, *DRAFT_SHARE_KEYS)
 RENDER_KEYS = ("jobs", "decode_once", "segment_seconds", "memory_mib", "executor", "scheduler")
 
 
 def draft_problems(values: Mapping[str, Any]) -> Iterator[Problem]:
-    """``[draft]``: the engine, the source language and the layout limits of machine drafts."""
+    """``[draft]``: the engine, the source language, the layout limits and the trust thresholds of machine
+    drafts."""
     for key, value in values.items():
         if key not in DRAFT_KEYS:
             yield key, f"unknown key {key!r}", f"known keys: {', '.join(sorted(DRAFT_KEYS))}"
@@ -46,6 +50,9 @@ def draft_problems(values: Mapping[str, Any]) -> Iterator[Problem]:
         elif key == "from":
             if not isinstance(value, str) or not languages.is_known(value):
                 yield key, f"from: unknown language code {value!r}", "use a code such as en or es"
+        elif key in DRAFT_SHARE_KEYS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                yield key, f"{key} must be a share from 0 to 1, like 0.25, got {value!r}", None
         elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
             yield key, f"{key} must be a positive whole number, got {value!r}", None
 

@@ -32,7 +32,10 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline import languages
+from pipeline.confidence import (DEFAULT_LOW_CONFIDENCE, DEFAULT_MAX_UNKNOWN_SHARE, cue_confidences, is_low,
+                                 read_thresholds, unknown_share)
 from pipeline.engines import Engine, PivotEngine, check_language, select_engine
+from pipeline.engines.base import Translation
 from pipeline.errors import PipelineError, UsageError, WriteError
 from pipeline.formats import compose_srt, read_track, write_track
 from pipeline.fsutil import atomic_write_text, folder_lock, sha256_file, sha256_text
@@ -42,10 +45,10 @@ from pipeline.model import Cue, Track
 from pipeline.project import Project
 from pipeline.protect import add_inverted_marks, mask, undo_false_capital, unmask
 from pipeline.review_record import (
-    DELETED, NONE, ReviewRecord, Row, SourceIndex, clean_partials, drop_pending, match_rows, read_record_hashed, resolve_pending,
-    text_hash, write_pending, write_record,
+    DELETED, NONE, ReviewRecord, Row, SourceIndex, clean_partials, confidence_text, drop_pending, match_rows,
+    one_line, read_record_hashed, resolve_pending, text_hash, write_pending, write_record,
 )
-from pipeline.segment import MAX_GAP_MS, Plan, assemble, plan
+from pipeline.segment import MAX_GAP_MS, Plan, assemble_track, plan
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +57,14 @@ EngineFactory = Callable[[], Engine]
 
 @dataclass(frozen=True)
 class DraftSettings:
-    """Layout limits for drafted text (catalog ``[draft]``: max_chars, max_lines, max_gap_ms)."""
+    """Layout limits and trust thresholds for drafted text (catalog ``[draft]``: max_chars, max_lines,
+    max_gap_ms, max_unknown_share, low_confidence; see :mod:`pipeline.confidence`)."""
 
     max_chars: int = 42
     max_lines: int = 2
     max_gap_ms: int = MAX_GAP_MS
+    max_unknown_share: float = DEFAULT_MAX_UNKNOWN_SHARE
+    low_confidence: float = DEFAULT_LOW_CONFIDENCE
 
 
 @dataclass
@@ -70,6 +76,8 @@ class DraftReport:
     path: Path | None = None
     engine: str | None = None  # None when nothing needed translating
     model: str | None = None
+    engine_reason: str = ""  # why this engine (auto picks by a documented order)
+    glossary: list[str] = field(default_factory=list)  # glossary files used for the pair
     cues: int = 0
     drafted: int = 0  # cues the machine (re)wrote in this run
     kept_machine: int = 0  # machine cues left as they were (source unchanged)
@@ -80,12 +88,34 @@ class DraftReport:
     overlong: list[int] = field(default_factory=list)  # cue numbers whose text cannot fit the limits
     lost_placeholders: int = 0  # protected spans an engine dropped (put back at the end of the sentence)
     moved: int = 0  # kept cues moved to their source's new timing (the source was retimed)
+    words: int = 0  # words in the machine's cues of the new track
+    unknown_words: int = 0  # of those, words the engine itself marked (unknown, untranslated, copied)
+    low_confidence: list[int] = field(default_factory=list)  # cue numbers of machine cues below low_confidence
     written: bool = False
+
+    @property
+    def unknown_share(self) -> float:
+        return self.unknown_words / self.words if self.words else 0.0
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
         data["path"] = str(self.path) if self.path else None
+        data["unknown_share"] = round(self.unknown_share, 4)
         return data
+
+
+class DraftTooUncertain(PipelineError):
+    """The engine itself marked too many of a draft's words: reviewing it would cost more than it saves."""
+
+    def __init__(self, report: DraftReport, threshold: float, engine_name: str):
+        share = report.unknown_share
+        super().__init__(
+            f"{engine_name} left {share:.0%} of words unknown or untranslated ({report.unknown_words} of "
+            f"{report.words}; the limit is {threshold:.0%}): this draft would cost a reviewer more than it saves; "
+            f"install a stronger engine for {report.language} (pipeline models install DIR, see docs/drafting.md) "
+            "or pass --force to write it anyway")
+        self.report = report
+        self.threshold = threshold
 
 
 class TrackChangedError(PipelineError):
@@ -112,8 +142,9 @@ def no_glossary(source: str, target: str) -> Glossary:
 
 
 def translate_segments(plan_: Plan, indexes: list[int], engine: Engine, glossary_for: GlossaryLoader,
-                       source: str, target: str) -> tuple[dict[int, str], int]:
-    """Translate the chosen segments in ONE engine batch; returns texts by segment and lost placeholders.
+                       source: str, target: str) -> tuple[dict[int, Translation], int]:
+    """Translate the chosen segments in ONE engine batch; returns translations by segment (text with every
+    protected span restored, and the engine's own signals) and how many protected spans the engine lost.
 
     Through a pivot, the source→target glossary's terms stay protected across both legs, and the
     source→pivot glossary's required terms are put in after the first leg, so the second engine translates
@@ -131,13 +162,15 @@ def translate_segments(plan_: Plan, indexes: list[int], engine: Engine, glossary
         return [unmask(undo_false_capital(m.text, text), m, pivot_only=True)[0] for m, text in zip(masked, middle)]
 
     sources = [m.text for m in masked]
-    raw = engine.translate(sources, between) if isinstance(engine, PivotEngine) else engine.translate(sources)
+    raw = (engine.translate_scored(sources, between) if isinstance(engine, PivotEngine)
+           else engine.translate_scored(sources))
     out, lost = {}, 0
     spanish = languages.base(target) == "es"
-    for i, m, text in zip(indexes, masked, raw):
-        restored, missing = unmask(undo_false_capital(m.text, text), m)
+    for i, m, translation in zip(indexes, masked, raw):
+        restored, missing = unmask(undo_false_capital(m.text, translation.text), m)
         lost += len(missing)
-        out[i] = add_inverted_marks(restored) if spanish else restored
+        text = add_inverted_marks(restored) if spanish else restored
+        out[i] = Translation(text, translation.unknown, translation.probability)
     return out, lost
 
 
@@ -221,22 +254,30 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
 
     engine = None
     texts: dict[int, str] = {}
+    trust = {}
     if rebuild:
         engine = engine_factory()
-        report.engine, report.model = engine.label, engine.model
+        report.engine, report.model, report.engine_reason = engine.label, engine.model, engine.reason
         before = engine.segments_sent
         translations, report.lost_placeholders = translate_segments(plan_, sorted(segments), engine, glossary_for,
                                                                     src_lang, target)
         report.segments_sent = engine.segments_sent - before
-        texts = assemble(plan_, translations, rebuild, language=target, max_chars=settings.max_chars,
-                         max_lines=settings.max_lines)
+        assembled = assemble_track(plan_, {n: t.text for n, t in translations.items()}, rebuild, language=target,
+                                   max_chars=settings.max_chars, max_lines=settings.max_lines)
+        texts = assembled.texts
+        trust = cue_confidences(assembled.pieces, translations)
 
     # (cue, row, kind, stale) with kind: new | machine | person | deleted
     out: list[tuple[Cue | None, Row | None, str, bool]] = []
     for i in sorted(rebuild):
         cue, text = source.cues[i], texts[i]
-        out.append((Cue(cue.start, cue.end, text), Row(0, cue.start, cue.end, index.hashes[i], engine.label,
-                                                       engine.model, text_hash(text)), "new", False))
+        signals = trust.get(i)
+        out.append((Cue(cue.start, cue.end, text),
+                    Row(0, cue.start, cue.end, index.hashes[i], engine.label, engine.model, text_hash(text),
+                        source_text=one_line(cue.text),
+                        confidence=confidence_text(signals.confidence if signals is not None else None),
+                        unknown=" ".join(signals.unknown) if signals is not None and signals.unknown else NONE),
+                    "new", False))
     for entry in entries:
         run, row = runs[id(entry)], entry.row
         span = index.span(run) if run is not None else None
@@ -273,6 +314,12 @@ def redraft(source: Track, current: Track | None, record: ReviewRecord | None, t
         report.kept_person += kind == "person"
         if kind == "new" and not fits(cue.text, settings.max_chars, settings.max_lines):
             report.overlong.append(number)
+        if kind in ("new", "machine") and row is not None:
+            marked, words = unknown_share([(cue.text, row.unknown_words)])
+            report.words += words
+            report.unknown_words += marked
+            if is_low(row.confidence_figure, settings.low_confidence):
+                report.low_confidence.append(number)
         if stale:
             report.stale.append(number)
     rows += [row.updated(cue=DELETED) for cue, row, kind, _ in out if kind == "deleted"]
@@ -301,7 +348,17 @@ def draft_settings(project: Project | None, video_id: str | None, language: str)
         raise UsageError(f"{project.catalog_path}: [draft] {problem}", hint=hint)
     values = layout_defaults(project, video_id, language)
     values.update({key: raw[key] for key in DRAFT_INT_KEYS if key in raw})
+    values.update(read_thresholds(raw))
     return DraftSettings(**values), raw
+
+
+def check_trust(report: DraftReport, settings: DraftSettings, engine_name: str, force: bool) -> None:
+    """Refuse a draft whose machine cues have a larger share of engine-marked words than the project
+    allows (:class:`DraftTooUncertain`), unless ``force``. Only a run that drafted something is judged."""
+    if force or not report.drafted or not report.words:
+        return
+    if report.unknown_share > settings.max_unknown_share:
+        raise DraftTooUncertain(report, settings.max_unknown_share, engine_name)
 
 
 def _default_source(project: Project, video_id: str, target: str, configured: str | None) -> str:
@@ -349,9 +406,10 @@ def write_draft(path: Path, text: str, record: ReviewRecord, read_hash: str | No
 
 
 def draft_video(project: Project, video_id: str, target: str, source: str | None = None, engine: str | None = None,
-                *, dry_run: bool = False) -> DraftReport:
+                *, dry_run: bool = False, force: bool = False) -> DraftReport:
     """Draft (or re-draft) ``subtitles/<video>/<target>.srt`` from the source track, with its review record.
 
+    A draft the engine could mostly not translate is refused (:func:`check_trust`) unless ``force``.
     Holds the video's subtitles folder lock (:func:`pipeline.fsutil.folder_lock`) while reading and
     writing; finishes or undoes an interrupted draft first (see :func:`write_draft`).
     """
@@ -379,10 +437,23 @@ def draft_video(project: Project, video_id: str, target: str, source: str | None
             if record is None or record.origin != "machine":
                 raise HumanTrackError(path)
             current = read_track(path, target)
-        new_track, new_record, report = redraft(
-            source_track, current, record, target, lambda: select_engine(source, target, engine_name),
-            lambda s, t: load_glossary(project.root, s, t), settings)
-        report.path = path
+        chosen: list[Engine] = []
+        used: list[str] = []
+
+        def engine_factory() -> Engine:
+            chosen.append(select_engine(source, target, engine_name))
+            return chosen[-1]
+
+        def glossary_for(s: str, t: str) -> Glossary:
+            glossary = load_glossary(project.root, s, t)
+            used.extend(str(f) for f in glossary.files if str(f) not in used)
+            return glossary
+
+        new_track, new_record, report = redraft(source_track, current, record, target, engine_factory,
+                                                glossary_for, settings)
+        report.path, report.glossary = path, used
+        if not dry_run and chosen:
+            check_trust(report, settings, chosen[-1].brief, force)
         text = compose_srt(new_track)
         changed = current is None or text != compose_srt(current)
         if dry_run or not (changed or record is None or record != new_record or outcome != "none"):
@@ -398,9 +469,14 @@ def draft_video(project: Project, video_id: str, target: str, source: str | None
 
 
 def translate_file(in_path: Path, out_path: Path, target: str, source: str | None = None, engine: str = "auto",
-                   *, glossary_root: Path | None = None, glossary_files: tuple[Path, ...] = (), force: bool = False,
-                   settings: DraftSettings = DraftSettings()) -> DraftReport:
-    """Draft a loose subtitle file (SRT or WebVTT in, SRT or WebVTT out by extension); no review record."""
+                   *, glossary_root: Path | None = None, glossary_files: tuple[Path, ...] = (), replace: bool = False,
+                   force: bool = False, settings: DraftSettings = DraftSettings()) -> DraftReport:
+    """Draft a loose subtitle file (SRT or WebVTT in, SRT or WebVTT out by extension); no review record.
+
+    ``glossary_root``: the project whose ``assets/glossary/`` applies (the CLI passes the project the file
+    or the current folder is in); ``glossary_files`` add to it. ``replace`` an existing output; ``force``
+    write a draft the engine could mostly not translate (see :func:`check_trust`).
+    """
     in_path, out_path = Path(in_path), Path(out_path)
     target = check_language(target)
     if source is None:
@@ -411,19 +487,29 @@ def translate_file(in_path: Path, out_path: Path, target: str, source: str | Non
             raise UsageError(f"{in_path}: say which language it is in with --from",
                              hint="or name it like talk.en.srt")
     source = check_language(source)
-    if out_path.exists() and not force:
+    if out_path.exists() and not replace:
         raise UsageError(f"{out_path} already exists", hint="choose another -o or pass --force to replace it")
     if out_path.resolve() == in_path.resolve():
         raise UsageError("the output would replace the input", hint="choose another -o")
     track = read_track(in_path, source)
     if not track.cues:
         raise UsageError(f"{in_path}: no cues: nothing to translate")
+    used: list[str] = []
+    chosen: list[Engine] = []
+
     def glossary_for(s: str, t: str) -> Glossary:  # extra files apply to the end-to-end pair only
         extra = glossary_files if (s, t) == (source, target) else ()
-        return load_glossary(glossary_root, s, t, extra)
+        glossary = load_glossary(glossary_root, s, t, extra)
+        used.extend(str(f) for f in glossary.files if str(f) not in used)
+        return glossary
 
-    new_track, _, report = redraft(track, None, None, target, lambda: select_engine(source, target, engine),
-                                   glossary_for, settings)
+    def engine_factory() -> Engine:
+        chosen.append(select_engine(source, target, engine))
+        return chosen[-1]
+
+    new_track, _, report = redraft(track, None, None, target, engine_factory, glossary_for, settings)
+    report.glossary = used
+    check_trust(report, settings, chosen[-1].brief, force)
     write_track(new_track, out_path)
     report.path, report.written = out_path, True
     return report

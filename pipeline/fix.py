@@ -131,6 +131,24 @@ def fix_track(track: Track, options: FixOptions | None = None) -> FixResult:
     return result
 
 
+def text_fixes(track: Track, options: FixOptions | None = None) -> dict[int, str]:
+    """What ``fix`` would write as each cue's text, by cue index, for the cues it would change (timing
+    aside): the language's text repairs, then lines re-broken where over the limits (as :func:`fix_track`:
+    not a dialogue cue, and only when the text fits). The review workbench offers these to the reviewer."""
+    options = options or FixOptions()
+    repaired, _notes = repair_text(track, options)
+    out = {}
+    for i, (old, cue) in enumerate(zip(track.cues, repaired.cues)):
+        text = cue.text
+        if _too_long(text, options) and not _is_dialogue(text):
+            lines = break_lines(text, options.max_chars, options.max_lines, options.language)
+            if lines is not None:
+                text = "\n".join(lines)
+        if text != old.text:
+            out[i] = text
+    return out
+
+
 def _full_pass(track: Track, options: FixOptions) -> FixResult:
     """The text repairs, then the timing and layout fixes (line breaking can make a cue dialogue, which the
     next pass's dash repair then sees: passes repeat until nothing changes)."""

@@ -7,10 +7,11 @@ import hashlib
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterator
 
-from pipeline.errors import WriteError
+from pipeline.errors import LockedError, WriteError
 
 TEMP_MARK = ".partial"
 
@@ -101,10 +102,11 @@ def atomic_write_bytes(path: Path, data: bytes, expect: bytes | None = None) -> 
 
 
 @contextlib.contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
+def folder_lock(folder: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold an exclusive lock on a folder while changing files in it together (e.g. a track and its review
-    record): another holder waits. The lock is the folder itself (no lock file is left behind) and is
-    released by the OS if the process dies."""
+    record): another holder waits (with ``timeout``, that many seconds at most, then :class:`LockedError`).
+    The lock is the folder itself (no lock file is left behind) and is released by the OS if the process
+    dies."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no lock (the guarded writes still refuse to overwrite a changed file)
@@ -113,7 +115,19 @@ def folder_lock(folder: Path) -> Iterator[None]:
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        if timeout is None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LockedError(f"{folder}: another command is changing these subtitles (a draft or an "
+                                          "approval)", hint="try again when it has finished") from None
+                    time.sleep(0.05)
         yield
     finally:
         os.close(fd)  # closing releases the lock

@@ -72,6 +72,7 @@ class Glossary:
     keep: tuple[str, ...] = ()
     terms: tuple[Term, ...] = ()
     avoid: tuple[Avoid, ...] = field(default_factory=tuple)
+    files: tuple[Path, ...] = ()  # every file merged into this glossary (load_glossary)
 
     def __bool__(self) -> bool:
         return bool(self.keep or self.terms or self.avoid)
@@ -186,7 +187,7 @@ def load_glossary(root: Path | None, source: str, target: str, paths: Iterable[P
                 part.target and languages.base(part.target) != languages.base(target)):
             raise GlossaryError(path, f"is for {part.source}-{part.target or '*'}, not {source}-{target}")
         merged = Glossary(source, target, path, tuple(dict.fromkeys(merged.keep + part.keep)),
-                          merged.terms + part.terms, merged.avoid + part.avoid)
+                          merged.terms + part.terms, merged.avoid + part.avoid, merged.files + (path,))
     return merged
 
 

@@ -6,10 +6,12 @@ Two layers:
   (``{\\an8}``), a tag wrapping the whole cue (``<i>…</i>``, per line or across lines), and speaker dashes
   (``- Where are you?`` / ``- Here.``). :func:`split_cue` separates them from the text; :func:`build_cue`
   puts a translated cue back together in the same shell.
-* **Placeholders** inside the text: inline tags, URLs, e-mail addresses, numbers and glossary terms become
+* **Placeholders** inside the text: inline tags, URLs, e-mail addresses, hashtags and handles, the
+  characters ``#``, ``@`` and ``*`` (Apertium's marks), numbers and glossary terms become
   tokens like ``XZ3ZX`` that both engines pass through unchanged (Apertium treats them as unknown words
-  and, with ``-u``, copies them; NMT models copy rare upper-case codes). :func:`unmask` restores them,
-  tolerating a changed case or spaces inserted inside the token, and reports any the engine dropped.
+  and copies them; NMT models copy rare upper-case codes). :func:`unmask` restores them, tolerating a
+  changed case or spaces inserted inside the token, reports any the engine dropped, and removes any it
+  invented or repeated: a placeholder never reaches a draft.
 
 Also the target-language typography the engines miss: Spanish opening ``¿`` and ``¡``.
 """
@@ -33,6 +35,9 @@ _URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]", re.IG
 _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _INLINE_TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>|\{\\[^{}]*\}")
 _NUMBER_RE = re.compile(r"(?<![\w.,])[-+]?\d+(?:[.,:/]\d+)*%?(?![\w])")
+#: Hashtags and handles (never translated), and any other ``#``, ``@`` or ``*``: rule-based engines use
+#: those characters to mark words they could not translate, so none may reach an engine as text.
+_MARK_RE = re.compile(r"[#@][^\W_][\w]*|[#@*]+")
 #: A quoted passage: a term in quotes is mentioned ("we never say 'X'"), not used.
 QUOTED_RE = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]')
 # Characters a placeholder stays glued to, as the original word was: `"ECPAT"` must not come back `" ECPAT "`.
@@ -147,6 +152,11 @@ def _match_case(found: str, replacement: str) -> str:
 def mask(text: str, terms: Iterable[TermRule] = ()) -> Masked:
     """Replace URLs, e-mails, glossary terms, inline tags and numbers by placeholders."""
     slots: list[Slot] = []
+    held: list[str] = []  # inline tags set aside while hashtags are found
+
+    def hold(m: re.Match) -> str:
+        held.append(m.group(0))
+        return f"\x00{len(held) - 1}\x00"
 
     def put(slot: Slot, m: re.Match) -> str:
         slots.append(slot)
@@ -165,12 +175,17 @@ def mask(text: str, terms: Iterable[TermRule] = ()) -> Masked:
 
     text = _URL_RE.sub(lambda m: put(Slot(m.group(0), m.group(0)), m), text)
     text = _EMAIL_RE.sub(lambda m: put(Slot(m.group(0), m.group(0)), m), text)
+    # Tags first: a colour such as <font color="#ff0"> is part of its tag, not a hashtag.
+    text = _INLINE_TAG_RE.sub(hold, text)
+    text = _MARK_RE.sub(lambda m: put(Slot(m.group(0), m.group(0), _glue(m)), m), text)
+    text = re.sub("\x00(\\d+)\x00", lambda m: held[int(m.group(1))], text)
     for term in sorted(terms, key=lambda t: -len(t.source)):
         text = _term_regex(term.source).sub(lambda m, t=term, q=quoted(text): term_slot(m, t, q), text)
 
     def tag(m: re.Match) -> str:
         raw = m.group(0)
-        kind = "close" if raw.startswith("</") else "open" if raw.startswith("<") else "atom"
+        void = raw.endswith("/>") or re.match(r"<(br|hr|img|wbr)\b", raw, re.IGNORECASE)
+        kind = "close" if raw.startswith("</") else "open" if raw.startswith("<") and not void else "atom"
         return put(Slot(raw, raw, kind), m)
 
     text = _INLINE_TAG_RE.sub(tag, text)
@@ -179,6 +194,18 @@ def mask(text: str, terms: Iterable[TermRule] = ()) -> Masked:
     text = re.sub(r"\s+([.,;:!?…)\]])", r"\1", text)
     text = re.sub(r"\s{2,}", " ", text).strip()
     return Masked(text, slots)
+
+
+def _glue(m: re.Match) -> str:
+    """How a protected mark sits against its neighbours: ``*today*`` keeps both asterisks on the word."""
+    text, a, b = m.string, m.start(), m.end()
+    before = text[a - 1] if a else " "
+    after = text[b] if b < len(text) else " "
+    if before.isspace() and not after.isspace():
+        return "open"
+    if after.isspace() or after in ".,;:!?)]\"'" and not before.isspace():
+        return "close" if not before.isspace() else "atom"
+    return "atom"
 
 
 def unmask(text: str, masked: Masked, *, pivot_only: bool = False) -> tuple[str, list[Slot]]:
@@ -192,7 +219,8 @@ def unmask(text: str, masked: Masked, *, pivot_only: bool = False) -> tuple[str,
     def back(m: re.Match) -> str:
         n = int(m.group(1))
         if not 1 <= n <= len(masked.slots) or n in seen:
-            return m.group(0)
+            # Invented or repeated by the engine: kept for the second leg of a pivot, else removed.
+            return m.group(0) if pivot_only else ""
         slot = masked.slots[n - 1]
         if pivot_only != slot.pivot:
             return PLACEHOLDER.format(n=n)
@@ -254,11 +282,26 @@ def balance_tags(pieces: list[str]) -> list[str]:
     """Close tags still open at the end of a piece and reopen them at the start of the next one.
 
     Redistribution cuts a translated sentence between cues; ``<i>a b</i>`` cut after ``a`` must become
-    ``<i>a</i>`` and ``<i>b</i>`` so every cue's tags balance on their own.
+    ``<i>a</i>`` and ``<i>b</i>`` so every cue's tags balance on their own. Only a tag that *is* closed
+    later in the sentence is carried: a tag never closed (``<br>``, a stray ``<j>``) stays where it was,
+    once — closing and reopening it would invent tags in every following cue.
     """
+    matched: set[tuple[int, int]] = set()  # (piece, offset) of opening tags that have a closing tag later
+    open_tags: list[tuple[str, tuple[int, int]]] = []
+    for k, piece in enumerate(pieces):
+        for m in _TAG_NAME_RE.finditer(piece):
+            name = m.group(2).lower()
+            if not m.group(1):
+                open_tags.append((name, (k, m.start())))
+                continue
+            for i in range(len(open_tags) - 1, -1, -1):
+                if open_tags[i][0] == name:
+                    matched.add(open_tags[i][1])
+                    del open_tags[i]
+                    break
     out: list[str] = []
     carried: list[tuple[str, str]] = []  # (name, opening tag)
-    for piece in pieces:
+    for k, piece in enumerate(pieces):
         text = "".join(opening for _, opening in carried) + piece if piece else piece
         stack = list(carried) if piece else carried
         for m in _TAG_NAME_RE.finditer(piece):
@@ -268,7 +311,7 @@ def balance_tags(pieces: list[str]) -> list[str]:
                     if stack[i][0] == name:
                         del stack[i]
                         break
-            else:
+            elif (k, m.start()) in matched:
                 stack.append((name, m.group(0)))
         if piece:
             text += "".join(f"</{name}>" for name, _ in reversed(stack))

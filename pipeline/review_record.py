@@ -18,6 +18,10 @@ pipeline knows about, in track order::
 * ``draft_sha``: hash of the text the machine wrote — if the SRT's text differs, a person *edited* it;
 * ``approved_sha``: hash of the text a person approved — approval holds only while the text is unchanged;
 * ``approved_by``/``approved_at``: who approved it and when (UTC, ``YYYY-MM-DDTHH:MM:SSZ``);
+* ``confidence``: how far the engine itself trusted the text it drafted, ``0.00``–``1.00`` (see
+  :mod:`pipeline.confidence`; ``-`` when not known: a cue a person made, a record older than the column);
+* ``unknown``: the words of the drafted text the engine marked as unknown, untranslated or badly
+  generated, separated by spaces (``-`` for none);
 * ``cue`` is the cue's position when the record was written; ``-`` marks a drafted cue a person deleted
   (kept so a re-draft does not bring it back).
 
@@ -65,6 +69,7 @@ NONE = "-"
 DELETED = 0  # Row.cue for a drafted cue a person deleted
 ORIGINS = ("machine", "human")
 _TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2}),(\d{3})$")
+_CONFIDENCE = re.compile(r"^(?:-|0(?:\.\d+)?|1(?:\.0+)?)$")
 
 
 class RecordError(SubtitleError):
@@ -77,6 +82,11 @@ class RecordChangedError(SubtitleError):
     def __init__(self, path: Path):
         super().__init__(path, "changed on disk while this command ran; nothing was written",
                          hint="run the command again")
+
+
+def one_line(text: str) -> str:
+    """Text as one record cell: whitespace (line breaks, tabs) collapsed to single spaces."""
+    return " ".join(text.split()) or NONE
 
 
 def text_hash(text: str) -> str:
@@ -103,6 +113,12 @@ class Row:
     approved_sha: str = NONE
     approved_by: str = NONE
     approved_at: str = NONE
+    edited_by: str = NONE  # who last changed the cue's text in the review workbench ...
+    edited_at: str = NONE  # ... and when (UTC)
+    #: The source text ``source_sha`` hashes, on one line: what a stale cue's source said (for the diff).
+    source_text: str = NONE
+    confidence: str = NONE  # the engine's confidence in the drafted text, "0.00"-"1.00" (confidence_figure)
+    unknown: str = NONE  # the words of the drafted text the engine marked, space-separated (unknown_words)
     # A new optional column: one more ``str`` field here, default NONE (nothing else to change).
     extra: dict[str, str] = field(default_factory=dict)  # columns this version does not know, as read
 
@@ -117,6 +133,15 @@ class Row:
 
     def updated(self, **changes) -> "Row":
         return replace(self, **changes)
+
+    @property
+    def confidence_figure(self) -> float | None:
+        """``confidence`` as a number (None when not known)."""
+        return None if self.confidence == NONE else float(self.confidence)
+
+    @property
+    def unknown_words(self) -> tuple[str, ...]:
+        return () if self.unknown == NONE else tuple(self.unknown.split())
 
     def approved(self, text_sha: str, by: str, at: str) -> "Row":
         return replace(self, approved_sha=text_sha, approved_by=_clean(by), approved_at=at)
@@ -175,6 +200,11 @@ def record_path(track_path: Path) -> Path:
 def pending_path(track_path: Path) -> Path:
     """``es.srt`` → ``es.review-pending.tsv``: the record of a draft being written (see the module doc)."""
     return Path(track_path).with_suffix(PENDING_SUFFIX)
+
+
+def confidence_text(figure: float | None) -> str:
+    """A confidence figure as the record writes it (``0.62``; ``-`` for none)."""
+    return NONE if figure is None else f"{min(1.0, max(0.0, figure)):.2f}"
 
 
 def _clean(value: str) -> str:
@@ -260,6 +290,9 @@ def parse_record(text: str, path: Path) -> ReviewRecord:
             raise RecordError(path, f"bad cue number or timing in {line!r}", number, hint=bad)
         known = {name: cells[name] for name in COLUMNS[3:] if name in cells}
         extra = {name: value for name, value in cells.items() if name not in COLUMNS}
+        if not _CONFIDENCE.match(known.get("confidence", NONE)):
+            raise RecordError(path, f"confidence {known['confidence']!r} is not a figure from 0.00 to 1.00", number,
+                              hint=bad)
         rows.append(Row(DELETED if cue == NONE else int(cue), start, end, **known, extra=extra))
     origin = meta.get("origin", "machine")
     if origin not in ORIGINS:
@@ -482,6 +515,7 @@ class SourceIndex:
 
     def __init__(self, source: Track, rows: Iterable[Row] = ()):
         self.hashes = [text_hash(cue.text) for cue in source.cues]
+        self.texts = [cue.text for cue in source.cues]
         self.timings = [(cue.start, cue.end) for cue in source.cues]
         self._runs: dict[int, tuple[int, int]] = {}
         groups: dict[tuple[int, int, str], list[Row]] = {}
@@ -582,6 +616,10 @@ class SourceIndex:
 
     def current_sha(self, run: tuple[int, int]) -> str:
         return "+".join(self.hashes[run[0]:run[1] + 1])
+
+    def current_text(self, run: tuple[int, int]) -> str:
+        """The source text of a run of cues now, on one line (a record's ``source_text``)."""
+        return one_line(" ".join(self.texts[run[0]:run[1] + 1]))
 
     def span(self, run: tuple[int, int]) -> tuple[int, int]:
         return self.timings[run[0]][0], self.timings[run[1]][1]

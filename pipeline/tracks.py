@@ -18,6 +18,10 @@ Each cue of a machine track is in one state (:data:`CUE_STATES`):
 * ``stale``    — its source cue changed or disappeared since it was drafted or approved;
 * ``human``    — a cue a person added that nobody approved (every cue of a human track is ``human``).
 
+A drafted cue also carries the engine's own **confidence** in it and the words it marked (see
+:mod:`pipeline.confidence`); an unreviewed cue below the project's ``[draft] low_confidence`` counts as
+*low confidence* in ``status``.
+
 :func:`track_state` says whether origin and review allow publishing (``reviewed``): a human track with
 cues, or a machine track whose every cue is ``approved`` and no draft of which is being written. Whether
 a track **is published** also depends on ``pipeline check``: that is decided, once, by
@@ -29,12 +33,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipeline.confidence import is_low, low_confidence_threshold
 from pipeline.errors import PipelineError
 from pipeline.formats import read_track
 from pipeline.model import Track
 from pipeline.project import Project
 from pipeline.review_record import (
-    ReviewRecord, SourceIndex, cue_state, has_pending, match_rows, record_path, resolve_pending,
+    ReviewRecord, Row, SourceIndex, cue_state, has_pending, match_rows, record_path, resolve_pending,
 )
 
 #: Cue review states, shown by ``status`` and the review page.
@@ -63,6 +68,7 @@ class TrackState:
     findings: dict[str, int] | None = None  # check errors and warnings (set by the publish gate)
     #: It would be published but for its check errors (a build stops for it unless told to ignore the check).
     blocking: bool = False
+    low_confidence: int = 0  # unreviewed machine cues the engine itself had low confidence in
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -84,6 +90,9 @@ class CueState:
     end: int
     text: str
     state: str = "human"  # one of CUE_STATES
+    confidence: float | None = None  # the engine's confidence in the drafted text (None: not drafted / unknown)
+    unknown: tuple[str, ...] = ()  # words the engine marked in the drafted text
+    low: bool = False  # unreviewed machine text below the project's low_confidence
 
 
 def current_record(project: Project, video_id: str, language: str) -> ReviewRecord | None:
@@ -100,22 +109,29 @@ def source_index(project: Project, video_id: str, record: ReviewRecord, rows) ->
     return SourceIndex(read_track(path, record.source), rows)
 
 
-def _classify(project: Project, video_id: str, language: str) -> tuple[Track, ReviewRecord | None, list[str]]:
+def _classify(project: Project, video_id: str, language: str) -> tuple[Track, ReviewRecord | None, list[str],
+                                                                   list[Row | None]]:
     track = load_track(project, video_id, language)
     record = current_record(project, video_id, language)
     if record is None or record.origin != "machine":
-        return track, record, ["human"] * len(track)
+        return track, record, ["human"] * len(track), [None] * len(track)
     matched, orphans = match_rows(record, track)
     index = source_index(project, video_id, record, [r for r in matched if r is not None] + orphans)
     states = [cue_state(cue, row, row is not None and index.changed(row)) for cue, row in zip(track.cues, matched)]
-    return track, record, states
+    return track, record, states, matched
 
 
 def cue_states(project: Project, video_id: str, language: str) -> list[CueState]:
-    """Every cue of a track with its review state (see the module doc). Raises for an unreadable track,
-    record or source track."""
-    track, _, states = _classify(project, video_id, language)
-    return [CueState(i, c.start, c.end, c.text, s) for i, (c, s) in enumerate(zip(track.cues, states), start=1)]
+    """Every cue of a track with its review state and the engine's confidence (see the module doc). Raises
+    for an unreadable track, record or source track."""
+    track, _, states, rows = _classify(project, video_id, language)
+    threshold = low_confidence_threshold(project, video_id, language)
+    out = []
+    for i, (c, s, row) in enumerate(zip(track.cues, states, rows), start=1):
+        confidence = row.confidence_figure if row is not None else None
+        out.append(CueState(i, c.start, c.end, c.text, s, confidence, row.unknown_words if row is not None else (),
+                            s == "machine" and is_low(confidence, threshold)))
+    return out
 
 
 def _why_not(counts: dict[str, int]) -> str:
@@ -134,12 +150,15 @@ def track_state(project: Project, video_id: str, language: str) -> TrackState:
     elif language not in project.human_languages:
         state.origin = "unknown"
     try:
-        track, record, states = _classify(project, video_id, language)
+        track, record, states, rows = _classify(project, video_id, language)
+        threshold = low_confidence_threshold(project, video_id, language)
     except PipelineError as exc:
         state.reason, state.unreadable = str(exc), True
         return state
     state.cues = len(track)
     state.counts = {name: states.count(name) for name in CUE_STATES}
+    state.low_confidence = sum(1 for s, row in zip(states, rows)
+                               if s == "machine" and row is not None and is_low(row.confidence_figure, threshold))
     if record is not None:
         state.declared = record.origin == "human"
         state.origin = "human" if state.declared else "machine"

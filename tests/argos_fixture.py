@@ -90,10 +90,13 @@ def _pieces(sp_model: bytes) -> list[str]:
     return [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
 
 
+def _frequencies(frequencies: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(0.05, np.pi, size=frequencies)
+
+
 def _position_codes(max_positions: int, frequencies: int, seed: int) -> np.ndarray:
     """[max_positions, 4*frequencies]: mirrored cos/sin codes whose dot product peaks sharply at equal t."""
-    rng = np.random.default_rng(seed)
-    w = rng.uniform(0.05, np.pi, size=frequencies)
+    w = _frequencies(frequencies, seed)
     t = np.arange(max_positions)[:, None] * w[None, :]
     codes = np.concatenate([np.cos(t), np.sin(t), -np.cos(t), -np.sin(t)], axis=1)
     gram = codes @ codes.T
@@ -104,9 +107,24 @@ def _position_codes(max_positions: int, frequencies: int, seed: int) -> np.ndarr
     return codes.astype(np.float32)
 
 
+def _rotation(frequencies: int, seed: int, steps: int) -> np.ndarray:
+    """The linear map taking the position code of t to the code of t + steps (a rotation per frequency)."""
+    w = _frequencies(frequencies, seed) * steps
+    f = frequencies
+    r = np.zeros((4 * f, 4 * f), dtype=np.float32)
+    for block in (0, 2):  # the cos/sin halves and their mirrored copies
+        c, s = block * f, block * f + f
+        for i in range(f):
+            r[c + i, c + i], r[c + i, s + i] = np.cos(w[i]), -np.sin(w[i])
+            r[s + i, s + i], r[s + i, c + i] = np.cos(w[i]), np.sin(w[i])
+    return r
+
+
 def build_model(model_dir: Path, source_vocab: list[str], target_vocab: list[str], *,
-                max_positions: int = 512, frequencies: int = 32, seed: int = 11) -> None:
-    """Write a CTranslate2 Transformer that copies source piece t to target piece t (see module doc)."""
+                max_positions: int = 512, frequencies: int = 32, seed: int = 11, shift: int = 0,
+                sharpness: float = 4.0, add_source_eos: bool = True, decoder_start: str = "<s>") -> None:
+    """Write a CTranslate2 Transformer that copies source piece t + ``shift`` to target piece t (see module
+    doc). ``sharpness`` scales the output logits: lower values give less certain (lower-scored) output."""
     from ctranslate2.specs import transformer_spec
 
     vocab = len(source_vocab)
@@ -119,7 +137,8 @@ def build_model(model_dir: Path, source_vocab: list[str], target_vocab: list[str
     spec = transformer_spec.TransformerSpec.from_config(1, 1)
     spec.encoder.scale_embeddings = False
     spec.decoder.scale_embeddings = False
-    spec.config.add_source_eos = True
+    spec.config.add_source_eos = add_source_eos
+    spec.config.decoder_start_token = decoder_start
 
     def zeros(*shape):
         return np.zeros(shape, dtype=np.float32)
@@ -164,11 +183,14 @@ def build_model(model_dir: Path, source_vocab: list[str], target_vocab: list[str
     silent_ffn(layer.ffn)
     cross = layer.attention
     norm(cross.layer_norm)
-    linear(cross.linear[0], position_part * 4.0)  # queries: the position code
+    query = position_part.copy()
+    if shift:
+        query[vocab:, vocab:] = _rotation(frequencies, seed, shift)
+    linear(cross.linear[0], query * 4.0)  # queries: the position code (of the step + shift)
     linear(cross.linear[1], np.concatenate([position_part * 4.0, token_part], axis=0))  # keys | values
     linear(cross.linear[2], token_part * 8.0)  # the attended token dominates the residual
     projection = np.zeros((vocab, d), dtype=np.float32)
-    projection[:, :vocab] = np.eye(vocab) * 4.0
+    projection[:, :vocab] = np.eye(vocab) * sharpness
     linear(spec.decoder.projection, projection)
 
     spec.register_source_vocabulary(source_vocab)

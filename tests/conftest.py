@@ -82,10 +82,12 @@ def write_srt(path: Path, cues: list[tuple[float, float, str]]) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _enchant_config_in_a_temp_folder(tmp_path_factory):
-    """Enchant writes an empty personal word list (~/.config/enchant/<tag>.dic) when it opens a dictionary:
-    the spelling rule's tests must not write into the home folder."""
+    """Enchant writes an empty personal word list (~/.config/enchant/<tag>.dic) when it opens a dictionary,
+    and the spelling rule keeps its answers in ~/.cache/pipeline/spelling: the tests must not write into the
+    home folder (tests of the cache itself point XDG_CACHE_HOME at their own folder)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
         yield
 
 

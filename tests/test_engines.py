@@ -23,7 +23,8 @@ from pipeline.cli import cli
 from pipeline.engines import PivotEngine, argos, select_engine
 from pipeline.engines.apertium import ApertiumEngine, code_to_bcp47, installed_modes
 from pipeline.errors import EngineError, UsageError
-from pipeline.protect import TermRule, add_inverted_marks, mask, split_cue, unmask
+from pipeline.model import strip_tags
+from pipeline.protect import TermRule, add_inverted_marks, balance_tags, mask, split_cue, unmask
 
 needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
 SENTENCES = ["Survivors deserve to be heard.", "Support services make a difference.",
@@ -322,7 +323,10 @@ def test_unmask_puts_back_what_an_engine_dropped():
 
 _word = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZáéñ", min_size=1, max_size=8)
 _token = st.one_of(_word, _word.map(lambda w: f"<i>{w}</i>"), st.integers(0, 99999).map(str),
-                   st.just("https://example.org/x"), st.just("a.b@example.org"), _word.map(lambda w: w + ","))
+                   st.just("https://example.org/x"), st.just("a.b@example.org"), _word.map(lambda w: w + ","),
+                   # Apertium's mark characters, which must reach no engine as text
+                   _word.map(lambda w: f"#{w}"), _word.map(lambda w: f"@{w}"), _word.map(lambda w: f"*{w}*"),
+                   st.sampled_from(["#", "*", "@", "<br>", "<br/>"]))
 
 
 @given(st.lists(_token, min_size=1, max_size=12))
@@ -330,9 +334,23 @@ _token = st.one_of(_word, _word.map(lambda w: f"<i>{w}</i>"), st.integers(0, 999
 def test_mask_then_unmask_of_an_identity_translation_gives_the_text_back(tokens):
     text = " ".join(tokens)
     masked = mask(text)
+    assert not any(mark in masked.text for mark in "#@*")
     restored, lost = unmask(masked.text, masked)
     assert lost == []
     assert restored == " ".join(text.split())
+
+
+_piece_token = st.one_of(_word, st.sampled_from(["<i>", "</i>", "<b>", "</b>", "<br>", "<j>"]))
+
+
+@given(st.lists(st.lists(_piece_token, max_size=6).map(" ".join), min_size=1, max_size=5))
+@settings(max_examples=300, deadline=None)
+def test_balancing_tags_changes_no_words_and_never_multiplies_an_unclosed_tag(pieces):
+    out = balance_tags(pieces)
+    assert [strip_tags(p).split() for p in out] == [strip_tags(p).split() for p in pieces]
+    joined_in, joined_out = " ".join(pieces), " ".join(out)
+    for never_closed in ("<br>", "<j>"):
+        assert joined_out.count(never_closed) == joined_in.count(never_closed)
 
 
 def test_cue_shell_and_spanish_marks():

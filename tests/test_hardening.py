@@ -392,7 +392,7 @@ def test_13_every_catalog_section_is_validated_at_load_and_every_error_reported(
             at('max_cps = "fast"') + "[check]: max_cps must be a number of 0 or more, got 'fast'",
             at("size = 2") + "[style]: size = 2 is outside 0.01-0.3 (sizes and margins are fractions of the frame: "
                              "0.06 = 6%)",
-            at('engine = "google"') + "[draft]: engine must be one of auto, argos, apertium, got 'google'",
+            at('engine = "google"') + "[draft]: engine must be one of auto, marian, nllb, argos, apertium, got 'google'",
             at("crf = 70") + "[profiles.vertical]: crf must be a whole number from 0 to 51 (23 is x264's default)",
             at("max_chars = 40") + "[videos.check.es] of video 'talk': unknown key 'max_chars' (known keys: "
             + ", ".join(sorted(__import__("pipeline.checks", fromlist=["defaults"]).defaults())) + ")",

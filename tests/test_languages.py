@@ -324,6 +324,14 @@ def test_a_misspelt_word_is_found_with_suggestions(tmp_path):
     assert spelling_of(en) == [(1, "'Survivers' is not in the en_US dictionary: Survivors, Survives?")]
 
 
+def test_a_misspelling_after_a_skipped_web_address_or_number_names_its_own_cue(tmp_path):
+    """Skipped tokens were blanked to one space, shifting every later offset: the finding named an earlier cue."""
+    en = write_srt(tmp_path / "talk.en.srt", [
+        (1.0, 3.0, "Call 0800123456789 or visit https://www.example.org/help/survivors today."),
+        (3.5, 5.0, "Survivers are heard.")])
+    assert spelling_of(en) == [(2, "'Survivers' is not in the en_US dictionary: Survivors, Survives?")]
+
+
 def test_glossary_terms_listed_names_acronyms_and_names_in_mid_sentence_are_not_flagged(make_project):
     es = [(0.2, 0.9, "WeProtect Global Alliance y ECPAT escuchan."), (1.0, 1.6, "Aiyana habló con Lumbardha."),
           (1.7, 2.2, "Nkechi, despues."), (2.3, 2.9, "Lumbardha vive en Prishtina.")]

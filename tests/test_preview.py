@@ -120,7 +120,7 @@ def test_machine_drafts_carry_a_visible_banner_in_renders_and_previews(make_proj
     """`render --drafts` of a machine draft and its preview show the draft banner at the top of the picture;
     a person's track and an approved draft do not."""
     root = make_project(videos={"talk": {"tracks": {"en": EN_CUES}}}, size="640x360")
-    assert invoke("--project", root, "draft", "talk", "--to", "bs").exit_code == 0  # real Apertium (eng-hbs_BS)
+    assert invoke("--project", root, "draft", "talk", "--to", "bs", "--force").exit_code == 0  # real Apertium (eng-hbs_BS)
     result = invoke("--project", root, "render", "--drafts")
     assert result.exit_code == 0, result.output
     source = gray(root / "assets/talk.mp4", 0.8)

@@ -463,10 +463,11 @@ def test_format_1_records_are_read_and_new_columns_are_found_by_the_header(tmp_p
     assert "# format: 2" in written and "\t".join(COLUMNS) in written and parse_record(written, path) == record
     # columns in another order, and one this version does not know: read by name, kept as read
     shuffled = ("# format: 2\n# source: en\n"
-                "start\tend\tcue\tconfidence\tapproved_sha\tsource_sha\n"
-                "00:00:01,000\t00:00:02,000\t1\t0.87\tcd34\tab12\n")
+                "start\tend\tcue\tconfidence\treviewer_note\tapproved_sha\tsource_sha\n"
+                "00:00:01,000\t00:00:02,000\t1\t0.87\tcheck\tcd34\tab12\n")
     record = parse_record(shuffled, path)
-    assert (record.rows[0].cue, record.rows[0].approved_sha, record.rows[0].extra) == (1, "cd34", {"confidence": "0.87"})
+    assert (record.rows[0].cue, record.rows[0].approved_sha, record.rows[0].confidence, record.rows[0].extra) == (
+        1, "cd34", "0.87", {"reviewer_note": "check"})
     assert parse_record(compose_record(record, "sq.srt"), path) == record
 
 

@@ -21,6 +21,7 @@ RULE_MODULES = (
     "pipeline.checks.parity",
     "pipeline.checks.language",
     "pipeline.checks.spelling",
+    "pipeline.checks.drafts",
 )
 
 for _module in RULE_MODULES:

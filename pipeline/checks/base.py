@@ -82,7 +82,8 @@ class Rule:
     summary: str
     func: Callable[..., Iterable]
     scope: str = "track"  # "track" or "pair"
-    needs: tuple[str, ...] = ()  # context facts without which the rule cannot run: "video", "source", "reference"
+    needs: tuple[str, ...] = ()  # context facts without which the rule cannot run: "video", "source",
+    #                               "reference", "record"
 
 
 #: Every rule by id, in registration order (the order findings of one cue are listed in).
@@ -156,11 +157,28 @@ class TrackContext:
     def project_words(self) -> frozenset[str]:
         """The project's own words in this language (names, glossary terms), casefolded: see
         :mod:`pipeline.wordlist`. Empty for a loose file outside a project."""
-        from pipeline.wordlist import project_words
-
         if self.project is None:
             return frozenset()
+        from pipeline.wordlist import project_words  # with the glossary: 35 ms of imports a loose file skips
+
         return project_words(self.project.root, self.language, self.project.source_language)
+
+    @cached_property
+    def review_rows(self) -> list:
+        """The review-record row of each cue (None for a cue the record does not know); all None for a
+        track without a record (a person's track, a loose file). See :mod:`pipeline.review_record`."""
+        from pipeline.errors import PipelineError
+        from pipeline.review_record import match_rows, read_record
+
+        try:
+            record = read_record(self.path)
+        except PipelineError:  # a broken record is reported by status (the track is not publishable)
+            record = None
+        return match_rows(record, self.track)[0]
+
+    @cached_property
+    def has_record(self) -> bool:
+        return any(row is not None for row in self.review_rows)
 
     def cue_line(self, index: int) -> int | None:
         return self.track.cues[index].line

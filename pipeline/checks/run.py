@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from pipeline import languages
 from pipeline.checks import settings as check_settings
@@ -125,8 +125,9 @@ def _findings(ctx: TrackContext, rule_id: str, severity: str, problems: Iterable
 
 
 def _runnable(ctx: TrackContext, needs: tuple[str, ...]) -> bool:
-    return all({"video": ctx.video_duration_ms is not None, "source": ctx.source is not None,
-                "reference": ctx.reference is not None}[n] for n in needs)
+    facts = {"video": lambda: ctx.video_duration_ms is not None, "source": lambda: ctx.source is not None,
+             "reference": lambda: ctx.reference is not None, "record": lambda: ctx.has_record}
+    return all(facts[n]() for n in needs)
 
 
 def run_rules(contexts: list[TrackContext], pairs: list[PairContext]) -> dict[int, list[Finding]]:
@@ -158,10 +159,12 @@ def _finish(contexts: list[TrackContext], pairs: list[PairContext], reports: dic
 # -- catalog videos -------------------------------------------------------------------------------------------
 
 def check_video(project, video_id: str, runner=None, only_languages: Iterable[str] | None = None,
-                facts: VideoFacts | None = None) -> CheckReport:
+                facts: VideoFacts | None = None, tracks_instead: Mapping[str, Track] | None = None) -> CheckReport:
     """Check every track of a catalog video, and parity between its human languages.
 
     ``only_languages`` limits what is reported (parity is still judged against the partner track).
+    ``tracks_instead`` checks these tracks (by language) instead of the files on disk: the review
+    workbench checks a cue's text as a person types it, before it is saved.
     """
     video = project.video(video_id)
     report = CheckReport()
@@ -183,7 +186,7 @@ def check_video(project, video_id: str, runner=None, only_languages: Iterable[st
     for lang in langs:
         path = project.track_path(video_id, lang)
         try:
-            tracks[lang] = read_track(path, lang)
+            tracks[lang] = tracks_instead[lang] if tracks_instead and lang in tracks_instead else read_track(path, lang)
         except PipelineError as exc:
             ordered.append(TrackReport(path, lang, video_id, unreadable=str(exc)))
     source_lang = project.source_language
@@ -234,19 +237,21 @@ def _references(project, video_id: str, readable: list[str]) -> dict[str, str]:
     return out
 
 
-def check_track(project, video_id: str, language: str, runner=None) -> list[Finding]:
+def check_track(project, video_id: str, language: str, runner=None, *, facts: VideoFacts | None = None,
+                track: Track | None = None) -> list[Finding]:
     """The findings of one catalog track, as ``pipeline check VIDEO --lang LANG`` reports them.
 
     ``Finding.cue`` is the cue's 1-based position in the file (None for the whole track). A track that
     cannot be read gives one ``unreadable`` error finding carrying the reason.
     """
-    report = check_video(project, video_id, runner, only_languages=[language])
+    report = check_video(project, video_id, runner, only_languages=[language], facts=facts,
+                         tracks_instead={language: track} if track is not None else None)
     findings: list[Finding] = []
-    for track in report.tracks:
-        if track.unreadable:
-            findings.append(Finding(track.path, None, "unreadable", "error", track.unreadable,
+    for checked in report.tracks:
+        if checked.unreadable:
+            findings.append(Finding(checked.path, None, "unreadable", "error", checked.unreadable,
                                     language=language, video=video_id))
-        findings.extend(track.findings)
+        findings.extend(checked.findings)
     return findings
 
 

@@ -36,7 +36,8 @@ COMMAND_SUMMARIES = {
     "check": "Check subtitle tracks against the style rules and English/Spanish parity.",
     "draft": "Machine-draft VIDEO's subtitles into new languages, for a person to review.",
     "fix": "Safely fix subtitle FILES or every track of VIDEOS.",
-    "models": "Translation models: installed Argos packages and Apertium pairs; install or download Argos packages.",
+    "models": "Translation models: installed OPUS-MT / NLLB models, Argos packages and Apertium pairs; install a "
+              "model folder or an Argos package, or download an Argos package.",
     "preview": "Render one captioned frame of VIDEO's LANGUAGE track at --at TIME, or with --sheet a contact sheet "
                "of its cues, exactly as the burned-in output of --profile would show them.",
     "probe": "Show what a media FILE holds: duration, resolution, frame rate, audio and subtitle streams.",
@@ -44,8 +45,10 @@ COMMAND_SUMMARIES = {
     "review": "Write a review page for VIDEO (default: every video) into dist/review/VIDEO/.",
     "shift": "Move subtitle FILES or every track of VIDEOS in time: by an offset, or from one frame rate to another.",
     "status": "Show videos x languages: origin (human / machine / unknown), cues, review counts of drafts "
-              "(unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists "
-              "them), whether each track is publishable and why not, and who approved it last and when (UTC).",
+              "(unreviewed, edited, approved, stale, and unreviewed cues the engine itself had low confidence in), "
+              "`check` findings (errors, warnings; `pipeline check` lists them), whether each track is publishable "
+              "and why not, who approved it last and when (UTC), and its open review comments (the workbench's, "
+              "in <lang>.notes.tsv).",
     "translate": "Machine-draft a loose subtitle file IN into another language (same sentence-aware drafting as "
                  "`draft`, without a review record).",
 }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import click
 
 from pipeline.cli.context import AppContext
-from pipeline.drafting import DraftReport, DraftSettings, draft_video, layout_defaults, translate_file
+from pipeline.drafting import DraftReport, DraftSettings, draft_settings, draft_video, layout_defaults, translate_file
 from pipeline.engines import ENGINE_CHOICES, available_pairs, forget_engines
 from pipeline.errors import PipelineError, ProjectNotFound
 
@@ -42,6 +43,17 @@ def _describe(report: DraftReport, root: Path | None = None) -> list[str]:
                 f"{report.source_language} ({_count(report.segments_sent, 'sentence')} in one batch; "
                 f"{report.engine}: {report.model})")
     lines = [head]
+    if report.engine is not None and report.engine_reason:
+        lines.append(f"  engine: {report.engine_reason}")
+    if report.glossary:
+        shown = [Path(g).relative_to(root) if root and Path(g).is_relative_to(root) else g for g in report.glossary]
+        lines.append(f"  glossary: {', '.join(map(str, shown))}")
+    if report.engine is not None and report.words:
+        lines.append(f"  engine-marked words (unknown or untranslated): {report.unknown_words} of {report.words} "
+                     f"({report.unknown_share:.0%})")
+    if report.low_confidence:
+        lines.append(f"  low engine confidence (review these first): cues "
+                     f"{_numbers(report.low_confidence)}")
     kept = []
     if report.kept_machine:
         kept.append(f"{_count(report.kept_machine, 'unchanged machine cue')}")
@@ -74,15 +86,20 @@ def _describe(report: DraftReport, root: Path | None = None) -> list[str]:
 @click.option("--from", "source", metavar="LANG", help="Source language (default: [draft] from, else the video's audio language track).")
 @click.option("--engine", type=click.Choice(ENGINE_CHOICES), help="Engine (default: [draft] engine, else auto).")
 @click.option("--dry-run", is_flag=True, help="Translate and report, but write nothing.")
+@click.option("--force", is_flag=True,
+              help="Write the draft even when the engine marked more of its words unknown than [draft] "
+                   "max_unknown_share allows (default 25%).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @pass_app
 def draft_cmd(app: AppContext, video: str, targets: tuple[str, ...], source: str | None, engine: str | None,
-              dry_run: bool, as_json: bool) -> None:
+              dry_run: bool, force: bool, as_json: bool) -> None:
     """Machine-draft VIDEO's subtitles into new languages, for a person to review.
 
     Re-running translates only sentences whose source changed; cues a person edited or approved are
     never overwritten (if their source changed they are reported stale). Writes
-    subtitles/VIDEO/LANG.srt and its review record LANG.review.tsv.
+    subtitles/VIDEO/LANG.srt and its review record LANG.review.tsv, with the engine's own confidence per
+    cue. A draft whose share of engine-marked (unknown, untranslated) words is above [draft]
+    max_unknown_share is not written without --force.
     """
     project = app.project()
     project.video(video)
@@ -90,7 +107,7 @@ def draft_cmd(app: AppContext, video: str, targets: tuple[str, ...], source: str
     reports, failures = [], []
     for target in languages:
         try:
-            report = draft_video(project, video, target, source, engine, dry_run=dry_run)
+            report = draft_video(project, video, target, source, engine, dry_run=dry_run, force=force)
         except PipelineError as exc:
             if len(languages) == 1 and not as_json:
                 raise  # one language: its error is the one line
@@ -164,46 +181,76 @@ def approve_cmd(app: AppContext, video: str, language: str, cues: str | None, in
               help="Output file (.srt or .vtt).")
 @click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto", show_default=True, help="Engine.")
 @click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Glossary file to use (besides the project's assets/glossary/, when run in a project).")
+              help="Glossary file to use besides the project's assets/glossary/ (the project IN is in, else "
+                   "the one the current folder is in).")
 @click.option("--max-chars", type=click.IntRange(1), help="Characters per line (default: the target language's: "
                                                             "42, Russian 39; or the project's [check] setting).")
 @click.option("--max-lines", type=click.IntRange(1), help="Lines per cue (default 2, or the project's setting).")
-@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--force", is_flag=True,
+              help="Replace the output file if it exists, and write the draft even when the engine marked more "
+                   "of its words unknown than [draft] max_unknown_share allows (25%).")
 @pass_app
 def translate_cmd(app: AppContext, input_file: Path, target: str, source: str | None, output: Path, engine: str,
                   glossaries: tuple[Path, ...], max_chars: int, max_lines: int, force: bool) -> None:
     """Machine-draft a loose subtitle file IN into another language (same sentence-aware drafting as
-    `draft`, without a review record)."""
-    try:
-        project = app.project()
-    except (ProjectNotFound, PipelineError):
-        project = None  # a loose file outside any project: only --glossary files apply
-    root = project.root if project is not None else None
-    layout = layout_defaults(project, None, target)
-    layout.update({k: v for k, v in (("max_chars", max_chars), ("max_lines", max_lines)) if v is not None})
-    report = translate_file(input_file, output, target, source, engine, glossary_root=root,
-                            glossary_files=glossaries, force=force, settings=DraftSettings(**layout))
+    `draft`, without a review record). Inside a project its glossary applies."""
+    project = _glossary_project(app, input_file)
+    # The project's [draft] settings (layout, trust thresholds) when there is one; the options win.
+    settings = draft_settings(project, None, target)[0] if project is not None else \
+        DraftSettings(**layout_defaults(None, None, target))
+    chosen = {k: v for k, v in (("max_chars", max_chars), ("max_lines", max_lines)) if v is not None}
+    report = translate_file(input_file, output, target, source, engine,
+                            glossary_root=project.root if project is not None else None,
+                            glossary_files=glossaries, replace=force, force=force,
+                            settings=dataclasses.replace(settings, **chosen))
     for line in _describe(report):
         click.echo(line)
 
 
+def _glossary_project(app: AppContext, input_file: Path):
+    """The project whose glossary and settings a loose translation uses: --project, else the project the
+    input file is in, else the one the current folder is in; None outside any project (only --glossary
+    files apply)."""
+    from pipeline.project import load_project
+
+    if app.project_dir:
+        return app.project()
+    for start in (input_file.resolve().parent, None):
+        try:
+            return load_project(start) if start is not None else app.project()
+        except (ProjectNotFound, PipelineError):
+            continue
+    return None
+
+
 @click.group("models")
 def models_group() -> None:
-    """Translation models: installed Argos packages and Apertium pairs; install or download Argos packages."""
+    """Translation models: installed OPUS-MT / NLLB models, Argos packages and Apertium pairs; install a
+    model folder or an Argos package, or download an Argos package."""
 
 
 @models_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def models_list(as_json: bool) -> None:
-    """List installed engines and the language pairs they translate directly (pivots through en/es are
-    used automatically)."""
-    from pipeline.engines import argos
+    """List installed engines and the language pairs they translate directly, in the order `--engine auto`
+    prefers them (pivots through en/es are used automatically)."""
+    from pipeline.engines import AUTO_ORDER, argos, ct2models
 
     pairs = available_pairs()
     if as_json:
-        click.echo(json.dumps({"argos_packages_dir": str(argos.packages_dir()),
-                               "pairs": [p.__dict__ for p in pairs]}, indent=2))
+        click.echo(json.dumps({"models_dir": str(ct2models.models_dir()), "argos_packages_dir": str(argos.packages_dir()),
+                               "auto_order": list(AUTO_ORDER), "pairs": [p.__dict__ for p in pairs]}, indent=2))
         return
+    click.echo(f"OPUS-MT (marian) and NLLB models in {ct2models.models_dir()}:")
+    models = ct2models.installed_models()
+    for info in sorted(models, key=lambda m: AUTO_ORDER.index(m.style)):
+        notes = "; ".join(x for x in (info.license, info.url) if x)
+        click.echo(f"  {info.style:<7} {info.model}" + (f"  ({notes})" if notes else ""))
+        for source in info.sources:
+            targets = ", ".join(f"{t}" + (f" [{tok}]" if tok else "") for t, tok in info.targets.items())
+            click.echo(f"  {'':<7} {source:>7} → {targets}")
+    if not models:
+        click.echo("  none (pipeline models install DIR: a CTranslate2 conversion; see docs/drafting.md)")
     click.echo(f"Argos packages in {argos.packages_dir()}:")
     argos_pairs = [p for p in pairs if p.engine == "argos"]
     for p in argos_pairs:
@@ -216,16 +263,57 @@ def models_list(as_json: bool) -> None:
         click.echo(f"  {p.source:>7} → {p.target:<8} {p.model}")
     if not apertium_pairs:
         click.echo("  none (apt-get install apertium apertium-eng-spa ...)")
+    click.echo(f"--engine auto tries: {', '.join(AUTO_ORDER)}, then a pivot through en or es.")
+
+
+def _codes(values: tuple[str, ...], option: str) -> dict[str, str]:
+    """``("en", "bs=>>bos_Latn<<")`` → ``{"en": "", "bs": ">>bos_Latn<<"}``."""
+    out = {}
+    for value in values:
+        for item in value.split(","):
+            code, _, token = item.strip().partition("=")
+            if not code:
+                raise click.BadParameter(f"{value!r}: write LANG or LANG=TOKEN", param_hint=option)
+            out[code] = token
+    return out
 
 
 @models_group.command("install")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace an installed package of the same name.")
-def models_install(file: Path, force: bool) -> None:
-    """Install a local Argos package FILE (.argosmodel), after checking the archive is safe and complete."""
-    from pipeline.engines import argos
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--style", type=click.Choice(["marian", "nllb"]),
+              help="For a model folder without pipeline-model.toml: marian (OPUS-MT) or nllb.")
+@click.option("--from", "sources", multiple=True, metavar="LANG[=TOKEN]",
+              help="Source language(s) of a model folder; NLLB needs its code, e.g. en=eng_Latn.")
+@click.option("--to", "targets", multiple=True, metavar="LANG[=TOKEN]",
+              help="Target language(s) with the model's target token, e.g. 'bs=>>bos_Latn<<' (multilingual "
+                   "OPUS-MT) or bs=bos_Latn (NLLB).")
+@click.option("--name", help="Name to install a model folder under (default: its folder name).")
+@click.option("--force", is_flag=True, help="Replace an installed package or model of the same name.")
+def models_install(path: Path, style: str | None, sources: tuple[str, ...], targets: tuple[str, ...],
+                   name: str | None, force: bool) -> None:
+    """Install PATH: a CTranslate2 model folder (OPUS-MT / NLLB conversion, with pipeline-model.toml or the
+    options above) or a local Argos package (.argosmodel). Either is checked before it is used."""
+    from pipeline.engines import argos, ct2models
 
-    package = argos.install_package(file, replace=force)
+    if path.is_dir():
+        manifest = None
+        if style or sources or targets or name:
+            if not (style and sources and targets):
+                raise click.UsageError("describe the model with --style, --from and --to together "
+                                       "(or write pipeline-model.toml in the folder)")
+            manifest = ct2models.parse_manifest(
+                {"style": style, "name": name or path.resolve().name, "sources": _codes(sources, "--from"),
+                 "targets": _codes(targets, "--to")}, path, "options")
+        info = ct2models.install_model(path, manifest=manifest, replace=force)
+        forget_engines()
+        click.echo(f"installed {info.name} ({info.style}): {', '.join(info.sources)} → {', '.join(info.targets)} "
+                   f"in {info.path.parent}")
+        click.echo("  checked: files, vocabulary against the SentencePiece model(s), language tokens, a test "
+                   "translation that stops")
+        return
+    if sources or targets or style or name:
+        raise click.UsageError("--style, --from, --to and --name describe a model folder, not an Argos package")
+    package = argos.install_package(path, replace=force)
     forget_engines()
     click.echo(f"installed {package.name}: {package.source} → {package.target} (version {package.version or '?'}) "
                f"in {package.path.parent}")

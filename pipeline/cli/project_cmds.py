@@ -24,6 +24,7 @@ def collect_status(project: Project, videos: tuple[str, ...] = (), runner=None, 
 
     ``report`` is a project check already made (``build`` checks once for the table and its gate).
     """
+    from pipeline.notes import open_count
     from pipeline.publish import judge_video
 
     rows = []
@@ -33,7 +34,8 @@ def collect_status(project: Project, videos: tuple[str, ...] = (), runner=None, 
         rows.append({
             "video": vid, "title": video.title, "audio_language": video.audio_language,
             "source": str(video.source),
-            "tracks": [state.to_dict() for state in verdict.tracks], "check_error": verdict.check_error,
+            "tracks": [{**state.to_dict(), "open_comments": open_count(state.path)} for state in verdict.tracks],
+            "check_error": verdict.check_error,
             "missing": [lang for lang in project.human_languages if verdict.track(lang) is None],
             "not_tracks": verdict.notes,
         })
@@ -45,6 +47,12 @@ def _findings(counts: dict[str, int] | None) -> str:
         return "? (check failed)"
     parts = [f"{counts[k]} {k if counts[k] > 1 else k[:-1]}" for k in ("errors", "warnings") if counts[k]]
     return ", ".join(parts) or "ok"
+
+
+def _comments(count: int | None) -> str:
+    if count is None:
+        return "? (unreadable)"
+    return f"{count} open" if count else "-"
 
 
 def _approval(track: dict) -> str:
@@ -65,20 +73,23 @@ def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()
 
     rows = collect_status(project, videos, app.runner, report)
     table = Table(title=f"{project.name}", title_justify="left")
-    counted = ("machine", "edited", "approved", "stale")
-    headers = {"machine": "unreviewed"}
-    for col in ("video", "lang", "origin", "cues", *counted, "findings", "publishable", "last approval", "note"):
+    counted = ("machine", "edited", "approved", "stale", "low_confidence")
+    headers = {"machine": "unreviewed", "low_confidence": "low conf."}
+    for col in ("video", "lang", "origin", "cues", *counted, "findings", "comments", "publishable", "last approval",
+                "note"):
         table.add_column(headers.get(col, col), justify="right" if col == "cues" or col in counted else "left")
     for row in rows:
         first = True
         for t in row["tracks"]:
-            counts = [str(t["counts"].get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
+            known = {**t["counts"], "low_confidence": t["low_confidence"]}
+            counts = [str(known.get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
             table.add_row(row["video"] if first else "", t["language"], t["origin"], str(t["cues"]), *counts,
-                          _findings(t["findings"]), "yes" if t["publishable"] else "no", _approval(t),
+                          _findings(t["findings"]), _comments(t["open_comments"]),
+                          "yes" if t["publishable"] else "no", _approval(t),
                           t["reason"] or "")
             first = False
         for lang in row["missing"]:
-            table.add_row(row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "no", "-",
+            table.add_row(row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "-", "no", "-",
                           "missing track")
             first = False
     # Not at a terminal (CI logs, pipes) rich assumes 80 columns and would squeeze the table unreadably.
@@ -97,8 +108,10 @@ def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = ()
 @pass_app
 def status_cmd(app: AppContext, videos: tuple[str, ...], as_json: bool) -> None:
     """Show videos x languages: origin (human / machine / unknown), cues, review counts of drafts
-    (unreviewed, edited, approved, stale), `check` findings (errors, warnings; `pipeline check` lists them),
-    whether each track is publishable and why not, and who approved it last and when (UTC)."""
+    (unreviewed, edited, approved, stale, and unreviewed cues the engine itself had low confidence in),
+    `check` findings (errors, warnings; `pipeline check` lists them), whether each track is publishable
+    and why not, who approved it last and when (UTC), and its open review comments (the workbench's, in
+    <lang>.notes.tsv)."""
     project = app.project()
     if as_json:
         click.echo(json.dumps({"project": project.name, "videos": collect_status(project, videos, app.runner)}, indent=2,

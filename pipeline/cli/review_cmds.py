@@ -55,7 +55,8 @@ def _describe(result) -> str:
 @click.command("review")
 @click.argument("video", required=False)
 @click.argument("languages", nargs=-1, metavar="[LANG]...")
-@click.option("--serve", is_flag=True, help="Serve the review pages over HTTP and print the address (Ctrl-C stops).")
+@click.option("--serve", is_flag=True,
+              help="Run the review workbench: edit, approve and comment in the browser (Ctrl-C stops).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="Port for --serve (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -68,10 +69,14 @@ def review_cmd(app: AppContext, video: str | None, languages: tuple[str, ...], s
     beside a table of cues: time, source text, translation, review state (human / machine draft /
     edited / approved / stale) and check findings. Click a row to jump to it; the cue on screen is
     highlighted; machine drafts are marked as drafts. The folder works offline and from file://.
+
+    With --serve, the review workbench instead: pick a video and a language, edit cues beside the
+    video with check findings as you type, save, approve and comment; it prints the address to open
+    (with this run's key in it).
     """
     from pipeline.project import not_track_message
     from pipeline.review_page import build_review, review_root, write_index
-    from pipeline.review_page.server import is_loopback, make_server
+    from pipeline.review_page.server import make_server
 
     ctx = click.get_current_context()
     if not serve and any(ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
@@ -81,7 +86,7 @@ def review_cmd(app: AppContext, video: str | None, languages: tuple[str, ...], s
     video_ids = [video] if video else list(project.videos)
     for vid in video_ids:
         project.video(vid)  # unknown ids fail before any work
-    server = make_server(review_root(project), host, port) if serve else None  # a busy port fails early too
+    server = make_server(project, host, port, runner=app.runner) if serve else None  # a busy port fails early
     try:
         for vid in video_ids:
             reporter = _EncodeReporter(app, vid)
@@ -89,6 +94,9 @@ def review_cmd(app: AppContext, video: str | None, languages: tuple[str, ...], s
                 result = build_review(project, vid, languages or None, runner=app.runner, on_progress=reporter)
             finally:
                 reporter.close()
+            if server is not None:
+                media = result.data.media[0]
+                server.app.workbench.remember_media(vid, result.page.parent / media.name, media.mime)
             click.echo(f"{result.page.relative_to(project.root)}  [{_describe(result)}]")
             for path, suggestion in project.not_tracks(vid):
                 click.echo(f"{vid}: {not_track_message(path, suggestion)}", err=True)
@@ -102,15 +110,18 @@ def review_cmd(app: AppContext, video: str | None, languages: tuple[str, ...], s
             page = result.page if len(video_ids) == 1 else review_root(project) / "index.html"
             click.echo(f"open {page.as_uri()}")
             return
-        url = server.url + (f"{video_ids[0]}/" if len(video_ids) == 1 else "")
-        if not is_loopback(host):
-            click.echo(f"warning: listening on {host}: anyone who can reach this machine can watch these videos",
+        if not server.loopback_only:
+            click.echo(f"warning: listening on {host}: others on the network can reach the workbench; only the "
+                       "printed address (with its key) shows or changes anything, and HTTP travels unencrypted",
                        err=True)
-        click.echo(f"serving {review_root(project)} at {url}  (Ctrl-C stops)")
-        try:
-            server.serve_forever()
+        url = server.page_url(video if video else None, languages[0] if video and len(languages) == 1 else None)
+        try:  # Ctrl-C may come as soon as the address is out
+            click.echo(f"review workbench for {project.root} at {url}")
+            click.echo("open that address (it carries this run's key); Ctrl-C stops")
+            server.serve_forever()  # returns on Ctrl-C
         except KeyboardInterrupt:
-            click.echo("stopped")
+            pass
+        click.echo("stopped")
     finally:
         if server is not None:
             server.close()

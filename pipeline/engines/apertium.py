@@ -1,7 +1,13 @@
 """Apertium (Debian's rule-based engine): the only module that runs the ``apertium`` program.
 
 One process per track: segments are joined with blank lines (Apertium keeps them) and split again after.
-``-u`` hides the ``*``/``#`` marks on unknown words, so placeholders come back as they went in.
+
+Apertium runs *with* its marks (no ``-u``): ``*word`` unknown to the analyser, ``@word`` no translation in
+transfer, ``#word`` a generation error. Each segment's marked words are counted (the engine's own measure
+of how far to trust it) and the marks are removed from the text — all of them, which ``-u`` does not do
+(``ask# for`` kept its ``#``). So that every ``*``/``@``/``#`` in the output is a mark, those characters in
+the input travel as letter codes and come back as they were. ASCII double quotes travel as curly ones:
+eng-hbs turns ``"`` into the word ``parquote``.
 
 Mode names use Apertium's own codes (``eng-spa``, ``eng-hbs_BS``, ``es-pt_BR``); they are mapped to BCP-47:
 ``hbs_BS`` is Bosnian (``bs``), ``hbs_HR`` Croatian, ``hbs_SR`` Serbian (Latin script), ``pt_BR`` ``pt-BR``.
@@ -17,7 +23,7 @@ import subprocess
 from functools import lru_cache
 
 from pipeline import languages
-from pipeline.engines.base import Engine, PairInfo
+from pipeline.engines.base import Engine, PairInfo, Translation, is_word
 from pipeline.errors import EngineError, ToolMissing
 
 log = logging.getLogger(__name__)
@@ -27,6 +33,12 @@ _MODE_RE = re.compile(r"^([a-z]{2,3}(?:_[A-Za-z]+)?)-([a-z]{2,3}(?:_[A-Za-z]+)?)
 #: Serbo-Croatian variants Apertium names by country: each is its own language in BCP-47.
 _HBS_VARIANTS = {"BS": "bs", "HR": "hr", "SR": "sr-Latn", "": "sh"}
 _SEPARATOR = "\n\n"
+#: Input characters that are Apertium's marks in the output, sent as codes Apertium copies as unknown text.
+_MARK_CODES = {"*": "XQ1QX", "@": "XQ2QX", "#": "XQ3QX"}
+_MARK_CODE_RE = re.compile(r"X\s?Q\s?([123])\s?Q\s?X", re.IGNORECASE)
+_MARK_CHARS = "*@#"
+#: A mark directly before a letter or digit marks that word (``#.`` on punctuation alone does not count).
+_MARKED_WORD = re.compile(r"[*@#](?=[^\W_])")
 
 
 def apertium_path() -> str | None:
@@ -126,9 +138,14 @@ class ApertiumEngine(Engine):
     def model(self) -> str:
         return f"{self.mode} ({_package_version(self.mode)})"
 
-    def _translate_batch(self, segments: list[str]) -> list[str]:
-        argv = [_require(), "-u", "-f", "txt", self.mode]
-        text = _SEPARATOR.join(segments) + "\n"
+    @property
+    def brief(self) -> str:
+        return self.mode
+
+    def _translate_batch(self, segments: list[str]) -> list[Translation]:
+        argv = [_require(), "-f", "txt", self.mode]
+        sent = [_encode(s) for s in segments]
+        text = _SEPARATOR.join(sent) + "\n"
         timeout = 60 + 0.05 * len(text)
         try:
             res = subprocess.run(argv, input=text, capture_output=True, text=True, timeout=timeout)
@@ -141,7 +158,43 @@ class ApertiumEngine(Engine):
         if len(parts) != len(segments):
             raise EngineError(f"apertium {self.mode} returned {len(parts)} segments for {len(segments)}",
                               hint="run with -v for details", detail=res.stdout)
-        return parts
+        return [read_marks(part, original) for part, original in zip(parts, segments)]
+
+
+def _encode(segment: str) -> str:
+    """What Apertium is sent for a segment (see the module doc)."""
+    out = "".join(_MARK_CODES.get(ch, ch) for ch in segment)
+    if '"' in out and not re.search("[\u201c\u201d]", out):
+        count = [0]
+
+        def curly(_m: re.Match) -> str:
+            count[0] += 1
+            return "\u201c" if count[0] % 2 else "\u201d"
+
+        out = re.sub('"', curly, out)
+    return out
+
+
+def read_marks(output: str, original: str) -> Translation:
+    """A segment of Apertium's marked output: its marked words counted, every mark removed, and the
+    characters :func:`_encode` replaced put back."""
+    tokens = output.split()
+    unknown = []
+    clean_tokens = []
+    for token in tokens:
+        clean = token.translate({ord(c): None for c in _MARK_CHARS})
+        clean_tokens.append(clean)
+        if _MARKED_WORD.search(token) and is_word(clean):
+            unknown.append(_decode(clean, original))
+    text = _decode(" ".join(clean_tokens), original)
+    return Translation(text, tuple(unknown))
+
+
+def _decode(text: str, original: str) -> str:
+    text = _MARK_CODE_RE.sub(lambda m: "*@#"[int(m.group(1)) - 1], text)
+    if '"' in original and not re.search("[\u201c\u201d]", original):
+        text = re.sub("[\u201c\u201d]", '"', text)
+    return text
 
 
 def engine_for(source: str, target: str) -> ApertiumEngine | None:

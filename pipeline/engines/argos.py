@@ -1,4 +1,4 @@
-"""Argos Translate packages: the only module that touches argostranslate and CTranslate2.
+"""Argos Translate packages: the only module that touches argostranslate (CTranslate2 runs in ct2.py).
 
 An Argos package is a folder with ``metadata.json``, ``model/`` (a CTranslate2 model) and the package's
 own tokenizer (``sentencepiece.model``, or ``bpe.model`` in older packages). This module
@@ -40,7 +40,8 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from pipeline import languages
-from pipeline.engines.base import Engine, PairInfo
+from pipeline.engines import ct2
+from pipeline.engines.base import Engine, PairInfo, Translation
 from pipeline.errors import EngineError, NetworkUnavailable
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,6 @@ _ARGOS_TO_BCP47 = {"pb": "pt-BR", "zt": "zh-Hant", "zh": "zh-Hans"}
 _BCP47_TO_ARGOS = {v: k for k, v in _ARGOS_TO_BCP47.items()}
 MAX_UNPACKED_BYTES = 4 << 30  # the largest real packages are ~300 MB unpacked
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
-_BYTE_PIECE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
-_CONTROL_PIECES = {"<s>", "</s>", "<unk>", "<pad>"}
 
 
 def packages_dir() -> Path:
@@ -343,102 +342,12 @@ def download_package(source: str, target: str, folder: Path | None = None, *, co
 
 # --- translating ------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class RuntimeSettings:
-    device: str
-    compute_type: str
-    inter_threads: int
-    intra_threads: int
-    beam_size: int
-    batch_size: int
-
-
-def _env_int(name: str, default: int) -> int:
-    try:
-        return int(os.environ[name])
-    except (KeyError, ValueError):
-        return default
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def _settings() -> RuntimeSettings:
-    """CTranslate2 settings from Argos's environment variables, with defaults measured for subtitles.
-
-    One batch at a time (inter 1). Intra-op threads: all cores but one, at most 4 — on a 2-core machine
-    ``intra 0`` (every core, oversubscribed with the rest of the system) was several times slower than 1.
-    """
-    return RuntimeSettings(
-        device=os.environ.get("ARGOS_DEVICE_TYPE", "cpu"),
-        compute_type=os.environ.get("ARGOS_COMPUTE_TYPE", "default").replace("auto", "default"),
-        inter_threads=max(1, _env_int("ARGOS_INTER_THREADS", 1)),
-        intra_threads=max(0, _env_int("ARGOS_INTRA_THREADS", min(4, max(1, _cores() - 1)))),
-        beam_size=max(1, _env_int("ARGOS_BEAM_SIZE", 4)),
-        batch_size=max(1, _env_int("ARGOS_BATCH_SIZE", 32)),
-    )
-
-
-_TRANSLATORS: dict[tuple, object] = {}
-_LOCK = threading.Lock()
-
-
-def _load_translator(model_dir: Path, settings: RuntimeSettings):
-    """The CTranslate2 translator for a model folder, loaded once per process and settings."""
-    key = (str(model_dir), settings.device, settings.compute_type, settings.inter_threads, settings.intra_threads)
-    with _LOCK:
-        if key not in _TRANSLATORS:
-            import ctranslate2
-
-            try:
-                _TRANSLATORS[key] = ctranslate2.Translator(
-                    str(model_dir), device=settings.device, compute_type=settings.compute_type,
-                    inter_threads=settings.inter_threads, intra_threads=settings.intra_threads)
-            except (RuntimeError, ValueError, OSError) as exc:
-                raise EngineError(f"{model_dir}: CTranslate2 cannot load this model ({exc})",
-                                  hint="the package is corrupt or needs a newer CTranslate2") from None
-            log.info("loaded %s (%s, intra_threads=%d)", model_dir, settings.device, settings.intra_threads)
-        return _TRANSLATORS[key]
-
-
-def _forget_translator(model_dir: Path) -> None:
-    with _LOCK:
-        for key in [k for k in _TRANSLATORS if k[0] == str(model_dir)]:
-            del _TRANSLATORS[key]
-
-
-class _SentencePiece:
-    """The package's own SentencePiece model. Decoding joins pieces itself: Argos's decoder turns ``_``
-    into a space and SentencePiece's turns copied unknown pieces into ``⁇``."""
-
-    def __init__(self, path: Path):
-        import sentencepiece
-
-        self.processor = sentencepiece.SentencePieceProcessor(model_file=str(path))
-
-    def encode(self, text: str) -> list[str]:
-        return self.processor.encode(text, out_type=str)
-
-    def decode(self, pieces: list[str]) -> str:
-        out: list[str] = []
-        pending = bytearray()
-        for piece in pieces:
-            byte = _BYTE_PIECE.match(piece)
-            if byte:
-                pending.append(int(byte.group(1), 16))
-                continue
-            if pending:
-                out.append(pending.decode("utf-8", "replace"))
-                pending.clear()
-            if piece not in _CONTROL_PIECES:
-                out.append(piece)
-        if pending:
-            out.append(pending.decode("utf-8", "replace"))
-        return "".join(out).replace("\u2581", " ").strip()
+# The CTranslate2 runtime is shared with the other CTranslate2 models (pipeline.engines.ct2).
+RuntimeSettings = ct2.RuntimeSettings
+_settings = ct2.settings
+_TRANSLATORS = ct2.TRANSLATORS
+_load_translator = ct2.load_translator
+_forget_translator = ct2.forget_translator
 
 
 class _ArgosTokenizer:
@@ -472,35 +381,29 @@ class ArgosEngine(Engine):
     def model(self) -> str:
         return self.package.model
 
+    @property
+    def brief(self) -> str:
+        return self.package.name
+
     def _tokenizer(self):
         key = str(self.package.path)
         if key not in _TOKENIZERS:
             sp = self.package.path / "sentencepiece.model"
-            _TOKENIZERS[key] = _SentencePiece(sp) if sp.is_file() else _ArgosTokenizer(self.package)
+            _TOKENIZERS[key] = ct2.SentencePiece(sp) if sp.is_file() else _ArgosTokenizer(self.package)
         return _TOKENIZERS[key]
 
-    def _translate_batch(self, segments: list[str]) -> list[str]:
-        settings = _settings()
-        translator = _load_translator(self.package.path / "model", settings)
+    def _translate_batch(self, segments: list[str]) -> list[Translation]:
+        runtime = _settings()
+        model_dir = self.package.path / "model"
+        translator = _load_translator(model_dir, runtime)
         tokenizer = self._tokenizer()
-        pieces = [tokenizer.encode(s) for s in segments]
         prefix = self.package.metadata.get("target_prefix") or ""
-        longest = max((len(p) for p in pieces), default=1)
         try:
-            results = translator.translate_batch(
-                pieces, target_prefix=[[prefix]] * len(pieces) if prefix else None,
-                beam_size=settings.beam_size, max_batch_size=settings.batch_size, batch_type="examples",
-                replace_unknowns=True, length_penalty=0.2, max_decoding_length=max(256, 3 * longest),
-            )
-        except (RuntimeError, ValueError) as exc:
-            raise EngineError(f"argos {self.model}: translation failed ({exc})") from None
-        out = []
-        for result in results:
-            hyp = list(result.hypotheses[0])
-            if prefix and hyp[:1] == [prefix]:
-                hyp = hyp[1:]
-            out.append(tokenizer.decode(hyp))
-        return out
+            results = ct2.translate_pieces(translator, [tokenizer.encode(s) for s in segments], runtime,
+                                           target_prefix=[prefix] if prefix else None, length_penalty=0.2)
+        except EngineError as exc:
+            raise EngineError(f"argos {self.model}: {exc}") from None
+        return [ct2.read_hypothesis(hypothesis, tokenizer.decode) for hypothesis in results]
 
 
 def engine_for(source: str, target: str, folder: Path | None = None) -> ArgosEngine | None:

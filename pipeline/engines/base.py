@@ -2,25 +2,59 @@
 
 An engine translates a *batch* of segments (sentences with placeholders) from one language to another in
 one call — one Apertium process or one CTranslate2 ``translate_batch`` per track, never one per cue.
-Loading models and installing them are separate steps (see :mod:`pipeline.engines.argos`).
+Loading models and installing them are separate steps (see :mod:`pipeline.engines.argos` and
+:mod:`pipeline.engines.ct2models`).
+
+Every translated segment comes back as a :class:`Translation`: the text, and what the engine itself said
+about it — the words it marked as unknown or untranslated (Apertium's ``*``/``@``/``#`` marks, a neural
+model's copied unknown pieces) and, for neural models, the mean token probability of the segment.
+Drafting turns these into a confidence per cue (see :mod:`pipeline.confidence`).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from pipeline.confidence import count_words, is_word, word_key  # noqa: F401  (engines import them from here)
 from pipeline.errors import EngineError
 
 log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class Translation:
+    """One translated segment and the engine's own signals about it."""
+
+    text: str
+    #: Words of ``text`` the engine marked (unknown to it, left untranslated, badly generated), in order,
+    #: as they stand in ``text`` (marks already removed).
+    unknown: tuple[str, ...] = ()
+    #: Neural engines: exp(mean log-probability per output token), 0..1; None for rule-based engines.
+    probability: float | None = None
+
+    @property
+    def words(self) -> int:
+        return count_words(self.text)
+
+
+def probability_from_score(score: float, tokens: int, length_penalty: float) -> float:
+    """CTranslate2's ``return_scores`` figure back to a mean token probability.
+
+    The score is the sum of the output tokens' log-probabilities (``</s>`` included, a forced prefix not)
+    divided by ``tokens ** length_penalty``; the mean log-probability is ``sum / tokens``.
+    """
+    tokens = max(1, tokens)
+    mean = score * tokens ** length_penalty / tokens
+    return max(0.0, min(1.0, math.exp(mean)))
 
 
 class Engine(ABC):
     """Translates batches of segments from ``source`` to ``target`` (BCP-47 codes)."""
 
-    #: Short engine family name recorded in review records: argos | apertium | pivot.
+    #: Short engine family name recorded in review records: marian | nllb | argos | apertium | pivot.
     name: str = ""
 
     def __init__(self, source: str, target: str):
@@ -29,6 +63,8 @@ class Engine(ABC):
         #: How many batches and segments were sent (benchmarks and draft reports read these).
         self.calls = 0
         self.segments_sent = 0
+        #: Why this engine was chosen (set by :func:`pipeline.engines.registry.select_engine`).
+        self.reason = ""
 
     @property
     @abstractmethod
@@ -40,14 +76,20 @@ class Engine(ABC):
         """The engine column of a review record."""
         return self.name
 
+    @property
+    def brief(self) -> str:
+        """The model's short name for one-line messages (an Apertium mode, a package or model name)."""
+        return self.model
+
     @abstractmethod
-    def _translate_batch(self, segments: list[str]) -> list[str]:
+    def _translate_batch(self, segments: list[str]) -> list[Translation]:
         """Translate non-empty, single-line segments in one call; same length and order out."""
 
-    def translate(self, segments: Sequence[str]) -> list[str]:
-        """Translate every segment in one batch. Empty segments come back empty without being sent."""
+    def translate_scored(self, segments: Sequence[str]) -> list[Translation]:
+        """Translate every segment in one batch, with the engine's own signals. Empty segments come back
+        empty without being sent."""
         todo = [(i, " ".join(s.split())) for i, s in enumerate(segments) if s and s.strip()]
-        out = [""] * len(segments)
+        out = [Translation("")] * len(segments)
         if not todo:
             return out
         self.calls += 1
@@ -57,9 +99,13 @@ class Engine(ABC):
         if len(result) != len(todo):
             raise EngineError(f"{self.name} ({self.model}) returned {len(result)} segments for {len(todo)}",
                               hint="this is a bug or a broken engine; run with -v for details")
-        for (i, _), text in zip(todo, result):
-            out[i] = " ".join(text.split())
+        for (i, _), item in zip(todo, result):
+            out[i] = Translation(" ".join(item.text.split()), tuple(item.unknown), item.probability)
         return out
+
+    def translate(self, segments: Sequence[str]) -> list[str]:
+        """Translate every segment in one batch; the texts only."""
+        return [t.text for t in self.translate_scored(segments)]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.source}→{self.target} {self.model}>"
@@ -86,14 +132,18 @@ class PivotEngine(Engine):
         self.second = second
         self._between: Callable[[list[str]], list[str]] | None = None
 
-    def translate(self, segments: Sequence[str], between: Callable[[list[str]], list[str]] | None = None) -> list[str]:
+    def translate_scored(self, segments: Sequence[str],
+                         between: Callable[[list[str]], list[str]] | None = None) -> list[Translation]:
         """Translate through the pivot; ``between`` may rewrite the pivot-language text of the (non-empty)
         segments before the second leg (drafting puts pivot-language glossary terms in there)."""
         self._between = between
         try:
-            return super().translate(segments)
+            return super().translate_scored(segments)
         finally:
             self._between = None
+
+    def translate(self, segments: Sequence[str], between: Callable[[list[str]], list[str]] | None = None) -> list[str]:
+        return [t.text for t in self.translate_scored(segments, between)]
 
     @property
     def pivot(self) -> str:
@@ -107,8 +157,33 @@ class PivotEngine(Engine):
     def model(self) -> str:
         return f"{self.first.model} > {self.pivot} > {self.second.model}"
 
-    def _translate_batch(self, segments: list[str]) -> list[str]:
-        middle = self.first.translate(segments)
+    @property
+    def brief(self) -> str:
+        return f"{self.first.brief} > {self.pivot} > {self.second.brief}"
+
+    def _translate_batch(self, segments: list[str]) -> list[Translation]:
+        middle = self.first.translate_scored(segments)
+        texts = [m.text for m in middle]
         if self._between is not None:
-            middle = self._between(middle)
-        return self.second.translate(middle)
+            texts = self._between(texts)
+        final = self.second.translate_scored(texts)
+        return [combine_legs(a, b) for a, b in zip(middle, final)]
+
+
+def combine_legs(first: Translation, second: Translation) -> Translation:
+    """One segment's signals through a pivot: the second leg's marks, plus words the first leg marked that
+    reached the output unchanged (a name neither engine knew is reported once); probabilities multiply."""
+    unknown = list(second.unknown)
+    seen = {word_key(w) for w in unknown}
+    in_output = {word_key(t) for t in second.text.split()}
+    for word in first.unknown:
+        key = word_key(word)
+        if key and key in in_output and key not in seen:
+            unknown.append(word)
+            seen.add(key)
+    if first.probability is None and second.probability is None:
+        probability = None
+    else:
+        probability = (1.0 if first.probability is None else first.probability) * (
+            1.0 if second.probability is None else second.probability)
+    return Translation(second.text, tuple(unknown), probability)

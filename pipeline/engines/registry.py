@@ -1,20 +1,33 @@
 """Choosing an engine for a language pair.
 
-``auto`` picks, in order: an installed Argos package for the pair; an Apertium mode; a pivot through
-English or Spanish where each leg is direct (Argos first, then Apertium); else a clear error naming what
-to install. ``argos`` or ``apertium`` restrict every choice (pivots too) to that engine. Engines are kept
-for the life of the process, so a model is loaded once however many tracks are drafted.
+``auto`` picks the first installed engine for the pair in this order, strongest first (published
+FLORES-200 figures for the report's languages, docs/drafting.md):
+
+1. ``marian``: an installed OPUS-MT (Marian) model — the best published offline figures for en→ro, ru,
+   bs, ar;
+2. ``nllb``: an installed NLLB-200 model — one model for 200 languages, a few chrF points behind;
+3. ``argos``: an installed Argos Translate package (smaller OPUS-based models);
+4. ``apertium``: Debian's rule-based pairs — rough, and some (eng-hbs) are glosses, not translations;
+5. a pivot through English or Spanish where each leg is direct (each leg chosen in the same order);
+
+else a clear error naming what to install. Naming an engine (``--engine argos``) restricts every choice
+(pivots too) to it. The engine carries the reason it was chosen, and drafting reports it. Engines are
+kept for the life of the process, so a model is loaded once however many tracks are drafted.
 """
 
 from __future__ import annotations
 
 from pipeline import languages
-from pipeline.engines import apertium, argos
+from pipeline.engines import apertium, argos, ct2models
 from pipeline.engines.base import Engine, PairInfo, PivotEngine
 from pipeline.errors import EngineError, ToolMissing, UsageError
 
-ENGINE_CHOICES = ("auto", "argos", "apertium")
+#: The order ``auto`` tries engines in (see the module doc).
+AUTO_ORDER = ("marian", "nllb", "argos", "apertium")
+ENGINE_CHOICES = ("auto", *AUTO_ORDER)
 PIVOTS = ("en", "es")
+_WHY = {"marian": "an OPUS-MT model", "nllb": "an NLLB model", "argos": "an Argos package",
+        "apertium": "an Apertium pair"}
 
 _CACHE: dict[tuple[str, str, str], Engine] = {}
 
@@ -27,6 +40,8 @@ def check_language(code: str) -> str:
 
 
 def _direct(kind: str, source: str, target: str) -> Engine | None:
+    if kind in ("marian", "nllb"):
+        return ct2models.engine_for(kind, source, target)
     if kind == "argos":
         return argos.engine_for(source, target)
     if kind == "apertium":
@@ -42,6 +57,20 @@ def _first_direct(kinds: tuple[str, ...], source: str, target: str) -> Engine | 
     return None
 
 
+def _reason(engine: Engine, chosen_by: str, source: str, target: str) -> str:
+    if isinstance(engine, PivotEngine):
+        legs = f"{_WHY.get(engine.first.name, engine.first.name)} for {source}→{engine.pivot}, " \
+               f"{_WHY.get(engine.second.name, engine.second.name)} for {engine.pivot}→{target}"
+        return f"{engine.brief}: no installed engine translates {source}→{target} directly; pivot through " \
+               f"{engine.pivot} ({legs})"
+    if chosen_by != "auto":
+        return f"{engine.brief}: --engine {chosen_by}"
+    better = AUTO_ORDER[:AUTO_ORDER.index(engine.name)]
+    missing = f"; no {', '.join(better)} model installed for it" if better else ""
+    return f"{engine.brief}: {_WHY.get(engine.name, engine.name)} is the strongest installed engine for " \
+           f"{source}→{target} (auto order: {', '.join(AUTO_ORDER)}){missing}"
+
+
 def select_engine(source: str, target: str, engine: str = "auto") -> Engine:
     """The engine that drafts ``source`` → ``target`` (see the module doc for the order)."""
     source, target = check_language(source), check_language(target)
@@ -52,7 +81,7 @@ def select_engine(source: str, target: str, engine: str = "auto") -> Engine:
     key = (engine, source, target)
     if key in _CACHE:
         return _CACHE[key]
-    kinds = ("argos", "apertium") if engine == "auto" else (engine,)
+    kinds = AUTO_ORDER if engine == "auto" else (engine,)
     if engine == "apertium" and apertium.apertium_path() is None:
         raise ToolMissing("apertium", apertium.INSTALL_HINT)
     chosen = _first_direct(kinds, source, target)
@@ -67,6 +96,7 @@ def select_engine(source: str, target: str, engine: str = "auto") -> Engine:
                 break
     if chosen is None:
         raise no_engine_error(source, target, engine)
+    chosen.reason = _reason(chosen, engine, source, target)
     _CACHE[key] = chosen
     return chosen
 
@@ -74,6 +104,9 @@ def select_engine(source: str, target: str, engine: str = "auto") -> Engine:
 def no_engine_error(source: str, target: str, engine: str) -> EngineError:
     name = languages.display_name(target)
     options = []
+    if engine in ("auto", "marian", "nllb"):
+        options.append("an OPUS-MT or NLLB model converted for CTranslate2: pipeline models install DIR "
+                       "(docs/drafting.md says which)")
     if engine in ("auto", "argos"):
         options.append(f"an Argos package: pipeline models download {source} {target} "
                        f"(or pipeline models install FILE.argosmodel)")
@@ -85,11 +118,12 @@ def no_engine_error(source: str, target: str, engine: str) -> EngineError:
 
 
 def available_pairs() -> list[PairInfo]:
-    """Every direct pair of the installed engines (Argos packages first)."""
-    return argos.pairs() + apertium.pairs()
+    """Every direct pair of the installed engines, in the order ``auto`` prefers them."""
+    neural = sorted(ct2models.pairs(), key=lambda p: AUTO_ORDER.index(p.engine))
+    return neural + argos.pairs() + apertium.pairs()
 
 
 def forget_engines() -> None:
-    """Drop cached engine choices (after installing a package)."""
+    """Drop cached engine choices (after installing a package or model)."""
     _CACHE.clear()
     apertium.installed_modes.cache_clear()

@@ -72,24 +72,34 @@ def clock(ms: int) -> str:
     return full[3:] if full.startswith("00:") else full
 
 
-def _render(template: str, script: str | None = None, **context) -> str:
+def _render(template: str, script: str | None = None, style: str = "review.css", served: bool = False,
+            **context) -> str:
     from markupsafe import Markup
 
-    css = _asset("review.css")
+    css = _asset(style)
     js = _asset(script) if script else ""
-    csp = "; ".join([
-        "default-src 'none'",
-        f"script-src {_csp_hash(js)}" if js else "script-src 'none'",
-        f"style-src {_csp_hash(css)}",
-        "media-src 'self' data: blob:",
-        "img-src data:",
-        "base-uri 'none'",
-        "form-action 'none'",
-    ])
+    csp = page_csp(js, css, served)
     return _environment().get_template(template).render(
         css=Markup(css), js=Markup(js), csp=csp, version=__version__,
         generated=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **context,
     )
+
+
+def page_csp(js: str, css: str, served: bool = False, header: bool = False) -> str:
+    """The Content-Security-Policy of a page: its own inlined script and style (by hash) and nothing else;
+    a served page may also talk to its own server (the workbench's API and video). ``header``: the policy
+    as an HTTP header, which may also forbid framing (a ``<meta>`` policy cannot)."""
+    return "; ".join([
+        "default-src 'none'",
+        f"script-src {_csp_hash(js)}" if js else "script-src 'none'",
+        f"style-src {_csp_hash(css)}",
+        "media-src 'self'" if served else "media-src 'self' data: blob:",
+        *(["connect-src 'self'"] if served else []),
+        "img-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+        *(["frame-ancestors 'none'"] if header else []),
+    ])
 
 
 def render_review(data: ReviewData) -> str:
@@ -103,6 +113,24 @@ def render_review(data: ReviewData) -> str:
 
 def _source_view(data: ReviewData) -> LanguageView | None:
     return next((v for v in data.languages if v.is_source), None)
+
+
+#: What each cue state means, in a reviewer's words.
+STATE_HELP = {
+    "human": "written by a person (a cue a person added to a draft needs approval too)",
+    "machine": "machine translation nobody has reviewed yet",
+    "edited": "a person changed the machine's text; not yet approved",
+    "approved": "a person reviewed and approved this text",
+    "stale": "the source changed after drafting or approval: look again",
+}
+
+
+@lru_cache(maxsize=8)
+def render_workbench(project_name: str) -> tuple[str, str]:
+    """The review workbench page (all data comes from the API) and its Content-Security-Policy."""
+    html = _render("workbench.html.j2", "workbench.js", style="workbench.css", served=True, project=project_name,
+                   state_labels=STATE_LABELS, state_help=STATE_HELP, draft_mark=DRAFT_MARK)
+    return html, page_csp(_asset("workbench.js"), _asset("workbench.css"), served=True, header=True)
 
 
 def render_index(pages: list[dict]) -> str:
