@@ -82,8 +82,8 @@ def make_projects(tmp: Path, seconds: float, size: str, rate: int) -> tuple[Path
     return projects[0], projects[1]
 
 
-def edit(root: Path, seconds: float, cue: int, text: str) -> None:
-    (root / "subtitles/video/es.srt").write_text(cues("es", seconds, {cue: text}), encoding="utf-8")
+def edit(root: Path, seconds: float, changes: dict[int, str]) -> None:
+    (root / "subtitles/video/es.srt").write_text(cues("es", seconds, changes), encoding="utf-8")
 
 
 def psnr(a: Path, b: Path) -> tuple[float, float]:
@@ -121,10 +121,12 @@ def main() -> None:
             for name, root in (("segmented", segmented), ("plain", plain)):
                 full[name].append(measure(pipeline_cli(root, "build", "--force"), env=env))
             for name, root in (("segmented", segmented), ("plain", plain)):
-                edit(root, args.seconds, inside, f"Hay ayuda disponible, siempre ({r + 1}).")
+                edit(root, args.seconds, {inside: f"Hay ayuda disponible, siempre ({r + 1})."})
                 edits[name].append(measure(pipeline_cli(root, "build"), env=env))
             what = segments_encoded(segmented)
-            edit(segmented, args.seconds, spanning, f"Hay ayuda, también hoy ({r + 1}).")
+            # The first edit stays (reverting it would encode its segment again: its old file was swept).
+            both = {inside: f"Hay ayuda disponible, siempre ({r + 1}).", spanning: f"Hay ayuda, también hoy ({r + 1})."}
+            edit(segmented, args.seconds, both)
             spans.append(measure(pipeline_cli(segmented, "build"), env=env))
             span_what = segments_encoded(segmented)
             print(f"round {r + 1} (wall s / CPU s): full segmented {full['segmented'][-1].wall:.1f} / "
@@ -133,7 +135,7 @@ def main() -> None:
                   f"{edits['plain'][-1].wall:.1f} / {edits['plain'][-1].cpu:.1f}; across a boundary "
                   f"{spans[-1].wall:.1f} / {spans[-1].cpu:.1f}; encoded {what} / {span_what}; load "
                   f"{os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
-            edit(plain, args.seconds, spanning, f"Hay ayuda, también hoy ({r + 1}).")
+            edit(plain, args.seconds, both)
             measure(pipeline_cli(plain, "build"), env=env)  # the same text in both, for the PSNR
         average, lowest = psnr(segmented / "dist/video/video.es.burned-in.mp4", plain / "dist/video/video.es.burned-in.mp4")
 
