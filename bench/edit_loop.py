@@ -117,16 +117,19 @@ def main() -> None:
         # Cue n is on screen from 3(n-1)+0.2 to 3(n-1)+2.8 s; segments are 4 s. Cue 3 (6.2-8.8 s) spans the
         # boundary at 8 s; cue 2 (3.2-5.8 s) spans 4 s; cue 5 (12.2-14.8 s) lies inside segment 3 (12-16 s).
         inside, spanning = 5, 3
+        # Edits accumulate: reverting an earlier round's edit would encode its segments again too (their old
+        # files were swept), and the edit build would measure more than one cue.
+        changes: dict[int, str] = {}
         for r in range(args.rounds):
             for name, root in (("segmented", segmented), ("plain", plain)):
                 full[name].append(measure(pipeline_cli(root, "build", "--force"), env=env))
+            changes[inside] = f"Hay ayuda disponible, siempre ({r + 1})."
             for name, root in (("segmented", segmented), ("plain", plain)):
-                edit(root, args.seconds, {inside: f"Hay ayuda disponible, siempre ({r + 1})."})
+                edit(root, args.seconds, changes)
                 edits[name].append(measure(pipeline_cli(root, "build"), env=env))
             what = segments_encoded(segmented)
-            # The first edit stays (reverting it would encode its segment again: its old file was swept).
-            both = {inside: f"Hay ayuda disponible, siempre ({r + 1}).", spanning: f"Hay ayuda, también hoy ({r + 1})."}
-            edit(segmented, args.seconds, both)
+            changes[spanning] = f"Hay ayuda, también hoy ({r + 1})."
+            edit(segmented, args.seconds, changes)
             spans.append(measure(pipeline_cli(segmented, "build"), env=env))
             span_what = segments_encoded(segmented)
             print(f"round {r + 1} (wall s / CPU s): full segmented {full['segmented'][-1].wall:.1f} / "
@@ -135,7 +138,7 @@ def main() -> None:
                   f"{edits['plain'][-1].wall:.1f} / {edits['plain'][-1].cpu:.1f}; across a boundary "
                   f"{spans[-1].wall:.1f} / {spans[-1].cpu:.1f}; encoded {what} / {span_what}; load "
                   f"{os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
-            edit(plain, args.seconds, both)
+            edit(plain, args.seconds, changes)
             measure(pipeline_cli(plain, "build"), env=env)  # the same text in both, for the PSNR
         average, lowest = psnr(segmented / "dist/video/video.es.burned-in.mp4", plain / "dist/video/video.es.burned-in.mp4")
 
