@@ -240,3 +240,29 @@ def test_units_follow_the_work_the_cores_and_the_memory(tmp_path):
     # An edit: only the segment that changed, one unit, opened half a frame before its first frame.
     edit = seg.segment_units([seg.SourceJobs(source, 1920 * 1080, [job("es", {7})], 2)], workers=2)
     assert [(u.frames, u.argv[u.argv.index("-ss") + 1]) for u in edit] == [(100, "27.980000")]
+
+
+def test_a_re_encoded_segment_draws_a_cue_from_its_exact_first_frame(make_project, tmp_path):
+    """At 30 fps the seek point (half a frame before a segment) is not a whole number of ticks: shifting the
+    timestamps back by it left every frame of a re-encoded segment a tick early, and libass (which truncates
+    to milliseconds) drew a cue that starts exactly on a frame one frame late (found by bench/edit_loop.py:
+    one frame at 23.7 dB against a one-piece encode)."""
+    from conftest import make_video
+
+    cues = [(0.5, 1.0, "Survivors deserve to be heard."), (2.2, 2.6, "Help is available.")]  # frames 66-78
+    root = make_project(videos={"talk": {"tracks": {"en": cues}}}, catalog_extra=CATALOG, seconds=4.0,
+                        size="320x180", human_languages=("en",))
+    make_video(root / "assets/talk.mp4", 4.0, size="320x180", rate=30)
+    build(root, jobs=1)  # one unit from the start: no seek
+    write_srt(root / "subtitles/talk/en.srt", [cues[0], (2.2, 2.6, "Help is available now.")])
+    plain = tmp_path / "plain"
+    subprocess.run(["cp", "-r", str(root), str(plain)], check=True)
+    catalog = plain / "assets/catalog.toml"
+    catalog.write_text(catalog.read_text().replace("segment_seconds = 2", "segment_seconds = 0"))
+    build(root)  # segment 1 (frames 60-119) again, opened by a seek
+    assert entries(root)[EN_OUT]["segments"]["encoded"] == {"cue 2 changed": [1]}
+    build(plain, force=True)
+    psnr = subprocess.run(["ffmpeg", "-v", "info", "-i", str(root / "dist" / EN_OUT), "-i", str(plain / "dist" / EN_OUT),
+                           "-lavfi", "psnr", "-f", "null", "-"], capture_output=True, text=True).stderr
+    lowest = float(psnr.split(" min:")[1].split()[0])
+    assert lowest > 35, psnr.splitlines()[-1]

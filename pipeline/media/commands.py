@@ -209,14 +209,19 @@ class SegmentRun:
     """Frames ``first`` .. ``first + count - 1`` of a source, cut every ``per_segment`` frames.
 
     ``seek`` is where the input is opened (seconds from the file's start; None: from the start), half a frame
-    before frame ``first`` so the seek lands on it exactly; the picture's timestamps are put back to source
-    time before the captions are drawn, so libass draws the cues of that moment.
+    before frame ``first`` so the seek lands on it exactly; ``at`` is the source time of frame ``first``.
+    The picture's timestamps are put back to source time before the captions are drawn, so libass draws the
+    cues of that moment: restarted at zero, then shifted by ``at`` rounded to a whole tick of the stream's
+    time base. (Shifting by the seek point instead left frames a tick early whenever it is not a whole number
+    of ticks, as at 30 fps, and libass, which truncates to milliseconds, drew a cue that starts exactly on a
+    frame one frame late.)
     """
 
     first: int
     count: int
     per_segment: int
     seek: float | None = None
+    at: float = 0.0
 
 
 def encode_segments(source: Path, outputs: Sequence[BurnOutput], run: SegmentRun) -> list[str]:
@@ -231,7 +236,7 @@ def encode_segments(source: Path, outputs: Sequence[BurnOutput], run: SegmentRun
         raise ValueError("no outputs")
     if run.seek:
         src = ffmpeg.input(str(source), ss=f"{run.seek:.6f}", threads=SEGMENT_THREADS)
-        video = src["v:0"].setpts(f"PTS+{run.seek:.6f}/TB")  # libass sees source time
+        video = src["v:0"].setpts(f"PTS-STARTPTS+round({run.at:.9f}/TB)")  # libass sees source time
     else:
         src = ffmpeg.input(str(source), threads=SEGMENT_THREADS)
         video = src["v:0"]

@@ -37,7 +37,7 @@ from pipeline.model import Cue
 from pipeline.work import SCRATCH, WorkUnit
 
 #: Bump when a change alters how segments are encoded (their files are then made again).
-SEGMENT_REVISION = 1
+SEGMENT_REVISION = 2
 DEFAULT_SEGMENT_SECONDS = 4.0
 SEGMENTS = "segments"
 AUDIO = "audio"
@@ -360,7 +360,8 @@ def _unit(run: _Run) -> WorkUnit:
         mine = job.plan.segments[run.first:run.end]
         products += [(f"o{n}_{i:04d}.ts", job.plan.path(seg)) for i, seg in enumerate(mine)]
         inputs.update(job.inputs)
-    argv = commands.encode_segments(source, outputs, commands.SegmentRun(first, frames, plan.per_segment, seek))
+    argv = commands.encode_segments(source, outputs, commands.SegmentRun(first, frames, plan.per_segment, seek,
+                                                                       plan.time(first)))
     key = sha256_text(json.dumps(sorted(str(final) for _, final in products)))[:32]
     names = "+".join(j.label for j in run.jobs)
     where = f"segment {run.first}" if run.end - run.first == 1 else f"segments {run.first}-{run.end - 1}"
