@@ -259,7 +259,10 @@ def test_failed_jobs_do_not_stop_the_others(make_project, tmp_path, monkeypatch)
 
 
 def test_interrupted_build_leaves_nothing_finished_looking_and_next_build_completes(make_project):
-    root = make_project(seconds=12.0, size="640x360")
+    # Outputs in one piece: a burned-in encode writes its .partial.mp4 for seconds. With segments the only
+    # .partial.mp4 files are joins and stream copies that live ~0.1 s, so the file seen was often renamed
+    # to its final name before the kill landed (the test raced). A killed segment unit: tests/test_cluster.py.
+    root = make_project(seconds=12.0, size="640x360", catalog_extra="[render]\nsegment_seconds = 0\n")
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(root), "build", "-j", "1",
                              "--plain"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
