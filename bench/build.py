@@ -9,16 +9,21 @@ the process tree, peak resident memory of the tree sampled every 20 ms):
   - a rebuild after one track changed, against the full build
   - peak memory of a 1080p build with many languages and profiles (target <= 700 MiB whatever their
     number), segmented with -j 1 and -j 2 and in one piece
+  - the vertical profile's fill modes: blur (its default) against pad and crop, wall and CPU time (--part fill)
 Configurations are interleaved (A B C, A B C ...) so a busy machine slows them alike.
 
-    python bench/build.py [--videos 2] [--seconds 20] [--repeat 3] [--size 1280x720]
+    python bench/build.py [--videos 2] [--seconds 20] [--repeat 3] [--size 1280x720] [--part all|builds|fill]
                           [--memory-languages 4] [--memory-size 1920x1080] [--memory-seconds 8]
+
+The defaults are close to the bundled sample (720p, tens of seconds); small clips (--size 640x360
+--seconds 8) make start-up costs, and so decode-once and -j 2, count for more.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -97,12 +102,62 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
+def build(root: Path, **options) -> None:
+    result = run_build(load_project(root, explicit=True), None, BuildOptions(**options))
+    if result.failures:
+        raise SystemExit(f"bench build failed: {result.failures[0][1]}")
+
+
 def med(runs: list[Run], attr: str) -> float:
     return statistics.median(getattr(r, attr) for r in runs)
 
 
 def paired(a: list[Run], b: list[Run], attr: str) -> float:
     return statistics.median(getattr(x, attr) / getattr(y, attr) for x, y in zip(a, b))
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+FILLS = ("pad", "blur", "crop")
+
+
+def fill_costs(args) -> None:
+    """The vertical profile's fills side by side: one video, its burned-in vertical outputs (every language,
+    decoded once), rebuilt with each fill in turn, interleaved; medians of wall and ffmpeg CPU time."""
+    with tempfile.TemporaryDirectory(prefix="bench-fill-") as tmp:
+        root = Path(tmp) / "project"
+        make_catalog(root, 1, args.seconds, args.size, list(TRACKS))
+        catalog = root / "assets/catalog.toml"
+        base = catalog.read_text(encoding="utf-8")
+
+        def use(fill: str) -> None:
+            catalog.write_text(base.replace("[project]", f'[profiles]\nbuild = ["vertical"]\n'
+                                                          f'[profiles.vertical]\nfit = "{fill}"\n\n[project]', 1),
+                               encoding="utf-8")
+
+        use("pad")
+        build(root, jobs=1, profiles=("vertical",))  # warm up
+        wall: dict[str, list[float]] = {f: [] for f in FILLS}
+        cpu: dict[str, list[float]] = {f: [] for f in FILLS}
+        for _ in range(args.repeat):
+            for fill in FILLS:
+                use(fill)
+                before = children_cpu()
+                wall[fill].append(timed(lambda: build(root, jobs=1, force=True, profiles=("vertical",))))
+                cpu[fill].append(children_cpu() - before)
+    print(f"\nvertical profile fill, 1 video x {len(TRACKS)} languages decoded once, {args.seconds:g} s of "
+          f"{args.size}, median of {args.repeat} (wall s / ffmpeg CPU s):")
+    for fill in FILLS:
+        print(f"  {fill:<5} {statistics.median(wall[fill]):7.2f} s  {statistics.median(cpu[fill]):7.2f} CPU-s")
+    pad_wall, pad_cpu = statistics.median(wall["pad"]), statistics.median(cpu["pad"])
+    for fill in ("blur", "crop"):
+        ratios = [w / p for w, p in zip(wall[fill], wall["pad"])]
+        cpu_ratios = [c / p for c, p in zip(cpu[fill], cpu["pad"])]
+        print(f"  {fill} / pad: wall {statistics.median(wall[fill]) / pad_wall:5.2f} (paired {statistics.median(ratios):.2f}), "
+              f"CPU {statistics.median(cpu[fill]) / pad_cpu:5.2f} (paired {statistics.median(cpu_ratios):.2f})")
 
 
 def main() -> None:
@@ -114,9 +169,16 @@ def main() -> None:
     parser.add_argument("--memory-languages", type=int, default=4)
     parser.add_argument("--memory-size", default="1920x1080")
     parser.add_argument("--memory-seconds", type=float, default=8.0)
+    parser.add_argument("--part", choices=("all", "builds", "fill"), default="all")
     args = parser.parse_args()
-    env = bench_env(REPO)
+    if args.part in ("all", "builds"):
+        builds(args)
+    if args.part in ("all", "fill"):
+        fill_costs(args)
 
+
+def builds(args) -> None:
+    env = bench_env(REPO)
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         root = Path(tmp) / "project"
         make_catalog(root, args.videos, args.seconds, args.size, ["en", "es"])

@@ -274,15 +274,19 @@ class DeclareReport:
     already: bool = False  # it was declared before (by and at are that declaration's)
 
 
-def declare_human(project: Project, video_id: str, language: str, *, by: str | None = None) -> DeclareReport:
+def declare_human(project: Project, video_id: str, language: str, *, by: str | None = None,
+                  verify: Callable[[Path, bytes, Track], None] | None = None,
+                  lock_timeout: float | None = None) -> DeclareReport:
     """Record that a person wrote a track (who and when, in its review record), so it may be published.
 
     For a track in a language outside ``[project] human_languages`` that no draft record describes.
     A machine draft cannot be declared (approve its cues instead); a human language needs no declaration.
+    ``verify`` and ``lock_timeout`` as for :func:`approve_cues`: the review workbench refuses there a
+    declaration of a file that changed since the reviewer saw it.
     """
     path, language = _drafted_track(project, video_id, language)
     by = by.strip() if by and by.strip() else default_reviewer(project.root)
-    with folder_lock(path.parent):
+    with folder_lock(path.parent, timeout=lock_timeout):
         if has_pending(path):
             raise UsageError(f"{path}: a draft of this track was interrupted",
                              hint=f"run pipeline draft {video_id} --to {language} to finish it, then approve its cues")
@@ -294,7 +298,11 @@ def declare_human(project: Project, video_id: str, language: str, *, by: str | N
             return DeclareReport(language, path, record.declared_by, record.declared_at, already=True)
         if language in project.human_languages:
             raise UsageError(f"{language} is a human language of the project: its tracks are a person's work already")
-        if not read_track(path, language).cues:
+        data = path.read_bytes()
+        track = read_track(path, language)
+        if verify is not None:
+            verify(path, data, track)
+        if not track.cues:
             raise UsageError(f"{path}: the track has no cues")
         at = utc_now()
         write_record(path, ReviewRecord(None, [], "human", by, at), expect=record_hash)

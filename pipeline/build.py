@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -34,8 +35,8 @@ from pipeline.fsutil import TEMP_MARK
 from pipeline.media.runner import FfmpegRunner, Progress
 from pipeline.profiles import load_profile
 from pipeline.project import Project
-from pipeline.manifest import MANIFEST, read_manifest, update_manifest
-from pipeline.outputs import WORK, RenderJob, prepare_job
+from pipeline.manifest import MANIFEST, read_manifest, update_manifest, video_facts
+from pipeline.outputs import KINDS, WORK, RenderJob, prepare_job
 from pipeline.publish import GateError, judge_video, rendered_as_draft
 from pipeline.render import EventCallback, RenderEvent, plan_video, run_jobs
 from pipeline.tracks import TrackState
@@ -53,7 +54,9 @@ DECODE_ONCE_DEFAULT = True
 #: the build's own ~100 MiB it keeps a build under 700 MiB whatever the number of languages and profiles.
 MEMORY_MIB_DEFAULT = 600
 _INPUT_NAMES = {"source": "source video", "style": "style", "profile": "profile", "pipeline": "pipeline version",
-                "draft": "draft status", "tracks": "track list"}
+                "draft": "draft status", "tracks": "track list", "tags": "title or audio language",
+                "page": "page content", "files": "list of the video's files", "poster": "poster time or frame",
+                "package": "HLS package folder"}
 
 
 def default_jobs() -> int:
@@ -207,11 +210,16 @@ def clean_partials(dist: Path) -> list[Path]:
     removed = []
     if not dist.is_dir():
         return removed
-    for path in dist.rglob(f"*{TEMP_MARK}*"):
-        if path.name.startswith(".") and (path.is_file() or path.is_symlink()):
+    for path in sorted(dist.rglob(f"*{TEMP_MARK}*")):
+        if not path.name.startswith("."):
+            continue
+        if path.is_file() or path.is_symlink():
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed.append(path)
+        elif path.is_dir():  # a folder an output was being written into (an HLS package)
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
     return removed
 
 
@@ -293,7 +301,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
         jobs = plan_video(project, project.video(vid), include_drafts=options.include_drafts, runner=runner,
                           cache=cache, profiles=options.profiles, states=states)
         if options.profiles:
-            jobs = [j for j in jobs if j.output_kind.per_profile]
+            jobs = [j for j in jobs if j.output_kind.per_profile and j.profile in options.profiles]
         for job in jobs:
             planned.add(job.path)
             decision = decide(job, manifest.get(job.path), options.force)
@@ -488,13 +496,17 @@ def run_build(
         if on_plan is not None:
             on_plan(plan)
         result = BuildResult(plan, cleaned=cleaned, jobs=jobs_n, executor=executor_name)
+        facts = {vid: video_facts(project.videos[vid].title, project.videos[vid].audio_language)
+                 for vid in plan.videos}
         removed = []
         for path, _why in plan.remove:
             with contextlib.suppress(FileNotFoundError):
                 (project.dist / path).unlink()
+            for kind in KINDS.values():
+                kind.removed(project.dist / path)
             removed.append(path)
         if removed:
-            result.manifest = update_manifest(project.dist, remove=removed)
+            result.manifest = update_manifest(project.dist, remove=removed, videos=facts)
         result.removed = removed
         to_build = plan.to_build
         index = {id(job): i for i, job in enumerate(to_build)}
@@ -561,6 +573,8 @@ def run_build(
                     last = [0.0]
 
                     def report(p: Progress) -> None:
+                        for path in unit.jobs:  # one process makes them all: they start together
+                            book.start(by_path[path])
                         step, last[0] = max(0.0, p.seconds_done - last[0]), max(last[0], p.seconds_done)
                         for path in unit.jobs:
                             if unit.frames:
@@ -598,7 +612,7 @@ def run_build(
                             fail(task, exc)
                             continue
                         entries, seconds = future.result()
-                        result.manifest = update_manifest(project.dist, add=entries)
+                        result.manifest = update_manifest(project.dist, add=entries, videos=facts)
                         result.entries += entries
                         for job in task:
                             emit(RenderEvent("done", job, index[id(job)], total, seconds=seconds))

@@ -17,11 +17,14 @@ import logging
 import os
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.fonts import FontChoice, FontFacts
 from pipeline.fsutil import atomic_write_text, sha256_file
 from pipeline.media.probe import FrameFacts, MediaInfo, StreamInfo, frame_facts, probe_video
-from pipeline.media.runner import FfmpegRunner
+
+if TYPE_CHECKING:  # `check` and `status` read probe results here without loading the font machinery
+    from pipeline.fonts import FontChoice, FontFacts
+    from pipeline.media.runner import FfmpegRunner
 
 log = logging.getLogger(__name__)
 
@@ -181,21 +184,26 @@ class WorkCache:
         return self._fonts.setdefault(f"{self.file_hash(face.file)}:{face.index}", {})
 
 
-class _CachedFontFacts(FontFacts):
+class _CachedFontFacts:
+    """:class:`pipeline.fonts.FontFacts` remembered in the cache: asks the real one only what it does not know."""
+
     def __init__(self, cache: WorkCache):
+        from pipeline.fonts import FontFacts
+
         self.cache = cache
+        self.facts = FontFacts()
 
     def scale(self, face: FontChoice) -> float:
         entry = self.cache._font_entry(face)
         if "scale" not in entry:
-            entry["scale"] = super().scale(face)
+            entry["scale"] = self.facts.scale(face)
             self.cache._dirty = True
         return entry["scale"]
 
     def missing(self, face: FontChoice, chars: str) -> str:
         known = self.cache._font_entry(face).setdefault("missing", {})
         if chars not in known:
-            known[chars] = super().missing(face, chars)
+            known[chars] = self.facts.missing(face, chars)
             self.cache._dirty = True
         return known[chars]
 

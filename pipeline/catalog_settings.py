@@ -10,7 +10,8 @@ A section may appear at project level (``[check]``, or ``[project.check]``) and 
 ``profiles``   ``build`` and one table per output profile (:func:`pipeline.profiles.profile_problems`)
 ``draft``      ``engine``, ``from``, ``max_chars``, ``max_lines``, ``max_gap_ms``, ``max_unknown_share``,
                ``low_confidence`` (here)
-``render``     ``jobs``, ``decode_once``, ``segment_seconds``, ``memory_mib``, ``executor``, ``scheduler`` (here)
+``render``     ``jobs``, ``decode_once``, ``hls``, ``segment_seconds``, ``memory_mib``, ``executor``,
+               ``scheduler`` (here)
 =============  ==========================================================================================
 
 No key is ignored silently: an unknown key or a wrong value is a ``catalog.toml:LINE`` error, and every
@@ -33,7 +34,7 @@ DRAFT_INT_KEYS = ("max_chars", "max_lines", "max_gap_ms")
 #: Shares from 0 to 1: the trust thresholds of drafts (:mod:`pipeline.confidence`).
 DRAFT_SHARE_KEYS = ("max_unknown_share", "low_confidence")
 DRAFT_KEYS = ("engine", "from", *DRAFT_INT_KEYS, *DRAFT_SHARE_KEYS)
-RENDER_KEYS = ("jobs", "decode_once", "segment_seconds", "memory_mib", "executor", "scheduler")
+RENDER_KEYS = ("jobs", "decode_once", "hls", "segment_seconds", "memory_mib", "executor", "scheduler")
 
 
 def draft_problems(values: Mapping[str, Any]) -> Iterator[Problem]:
@@ -65,8 +66,8 @@ def render_problems(values: Mapping[str, Any]) -> Iterator[Problem]:
             yield key, f"unknown key {key!r}", f"known keys: {', '.join(RENDER_KEYS)}"
         elif key == "jobs" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             yield key, f"jobs must be a whole number of jobs, at least 1, got {value!r}", None
-        elif key == "decode_once" and not isinstance(value, bool):
-            yield key, f"decode_once must be true or false, got {value!r}", "write decode_once = true (no quotes)"
+        elif key in ("decode_once", "hls") and not isinstance(value, bool):
+            yield key, f"{key} must be true or false, got {value!r}", f"write {key} = true (no quotes)"
         elif key == "segment_seconds" and (isinstance(value, bool) or not isinstance(value, (int, float))
                                            or not (value == 0 or 1 <= value <= 60)):
             yield key, f"segment_seconds must be 0 (no segments) or from 1 to 60 seconds, got {value!r}", \

@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import os
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
@@ -43,6 +42,8 @@ def atomic_path(final: Path, expect: bytes | None = None) -> Iterator[Path]:
     With ``expect``, ``final`` must still hold exactly those bytes right before the rename (it was read, and
     nobody may have saved it since): otherwise :class:`~pipeline.errors.FileChangedError` and no rename.
     """
+    import tempfile  # here, not at the top: reading commands (`status`) write nothing and need not load it
+
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(

@@ -22,12 +22,14 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from pipeline import languages
 from pipeline.errors import PipelineError
-from pipeline.model import Track
-from pipeline.protect import QUOTED_RE, TermRule
+from pipeline.model import QUOTED_RE, Track
+
+if TYPE_CHECKING:  # imported by rules(), for drafting: checking a track needs no masking (`status` starts faster)
+    from pipeline.protect import TermRule
 
 GLOSSARY_DIR = Path("assets") / "glossary"
 
@@ -80,6 +82,8 @@ class Glossary:
     def rules(self, pivot: bool = False) -> list[TermRule]:
         """The phrases drafting protects, with what to put in their place (``pivot``: for the pivot
         language of a two-leg translation, see :class:`pipeline.protect.TermRule`)."""
+        from pipeline.protect import TermRule
+
         rules = [TermRule(k, k, pivot) for k in self.keep]
         by_source = {}
         for term in self.terms:

@@ -189,6 +189,26 @@ def break_lines(text: str, max_chars: int = 42, max_lines: int = 2, language: st
     return [" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:])]
 
 
+def layout_lines(text: str, max_chars: int, max_lines: int, language: str | None = None) -> list[str]:
+    """The lines ``text`` is shown in where lines hold ``max_chars`` characters: its own lines when they fit
+    in ``max_lines``, else the best break into ``max_lines``, else into as few more as it takes (a word longer
+    than a line gets a line of its own). Never fewer words: only the whitespace between them changes."""
+    if fits(text, max_chars, max_lines):
+        return text.split("\n")
+    words = _words(text)
+    for lines in range(max_lines, len(words) + 1):
+        found = break_lines(text, max_chars, lines, language)
+        if found is not None:
+            return found
+    out: list[str] = []  # a word wider than a line: fill lines greedily
+    for word in words:
+        if out and visible_len(out[-1]) + 1 + visible_len(word) <= max_chars:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    return out
+
+
 def fits(text: str, max_chars: int = 42, max_lines: int = 2) -> bool:
     lines = text.split("\n")
     return len(lines) <= max_lines and all(visible_len(line) <= max_chars for line in lines)

@@ -2,6 +2,10 @@
 
 The build compares each job's ``inputs`` with its entry to rebuild only what changed, and updates the
 manifest as each output is finished; the manifest only ever lists files that exist.
+
+Beside the outputs: ``videos`` (each video's title, audio language and the names of its published
+languages, in English and in themselves) and ``channels`` (which files go to which channel:
+:mod:`pipeline.channels`), both kept in step with the outputs.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import time
 from pathlib import Path
 from typing import Iterable
 
-from pipeline import __version__
+from pipeline import __version__, languages
+from pipeline.channels import channels
 from pipeline.fsutil import atomic_write_text, sha256_file
 from pipeline.media.runner import FfmpegRunner
 from pipeline.outputs.base import RenderJob
@@ -62,20 +67,47 @@ def read_manifest(dist: Path) -> dict:
     return data
 
 
-def _save_manifest(dist: Path, outputs: Iterable[dict]) -> Path:
+def video_facts(title: str, audio_language: str) -> dict:
+    """What the manifest says about a video beside its outputs (its ``languages`` are added from them)."""
+    return {"title": title, "audio_language": audio_language}
+
+
+def _videos_section(outputs: list[dict], facts: dict[str, dict]) -> dict[str, dict]:
+    """Per video with outputs: its facts and the names of its published languages."""
+    section: dict[str, dict] = {}
+    for entry in outputs:
+        vid = entry.get("video")
+        if not isinstance(vid, str):
+            continue
+        item = section.setdefault(vid, {**facts.get(vid, {}), "languages": {}})
+        if entry.get("draft"):
+            continue
+        for code in entry.get("languages") or ():
+            item["languages"][code] = {"name": languages.display_name(code), "own_name": languages.own_name(code)}
+    for item in section.values():
+        item["languages"] = dict(sorted(item["languages"].items()))
+    return dict(sorted(section.items()))
+
+
+def _save_manifest(dist: Path, outputs: Iterable[dict], videos: dict[str, dict]) -> Path:
+    outputs = sorted(outputs, key=lambda e: e["path"])
     data = {"pipeline_version": __version__, "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "outputs": sorted(outputs, key=lambda e: e["path"])}
+            "videos": _videos_section(outputs, videos), "channels": channels(outputs), "outputs": outputs}
     path = dist / MANIFEST
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return path
 
 
-def update_manifest(dist: Path, add: Iterable[dict] = (), remove: Iterable[str] = ()) -> Path:
+def update_manifest(dist: Path, add: Iterable[dict] = (), remove: Iterable[str] = (),
+                    videos: dict[str, dict] | None = None) -> Path:
     """Add (or replace) entries by path and drop the paths in ``remove``; entries whose file is gone
-    are dropped too, so the manifest only ever lists files that exist."""
+    are dropped too, so the manifest only ever lists files that exist. ``videos``: :func:`video_facts` of
+    the videos being built (the others keep what the manifest said)."""
     add = list(add)
     drop = set(remove) | {e["path"] for e in add}
     old = read_manifest(dist)
     kept = [e for e in old["outputs"] if isinstance(e, dict) and e.get("path") not in drop
             and (dist / str(e.get("path", ""))).is_file()]
-    return _save_manifest(dist, kept + add)
+    facts = {vid: {k: v for k, v in item.items() if k != "languages"}
+             for vid, item in (old.get("videos") or {}).items() if isinstance(item, dict)}
+    return _save_manifest(dist, kept + add, facts | (videos or {}))

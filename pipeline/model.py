@@ -14,9 +14,13 @@ TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>|<\d{1,2}:\d{2}(?::\d{2})?\.\d{3}>|\{\\[
 
 #: Tags that format text (SRT as ffmpeg/libass reads it, and WebVTT's): they hide no words.
 FORMAT_TAG_NAMES = frozenset({"i", "b", "u", "s", "font", "br", "c", "v", "lang", "ruby", "rt"})
+_SRT_TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2}),(\d{3})$")
 _FORMAT_TAG = re.compile(r"</?(?P<name>[a-zA-Z]+)(?:[\s.][^<>]*)?/?>")
 #: Anything in angle brackets that starts like a tag (``<sigh>``, ``<Music>``, ``< b >``): players hide it.
 _ANGLE = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]*>")
+#: A quoted passage: a term in quotes is mentioned ("we never say 'X'"), not used (the glossary check
+#: skips it, translation keeps it).
+QUOTED_RE = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]')
 
 
 def strip_tags(text: str) -> str:
@@ -93,3 +97,13 @@ def format_timestamp(ms: int, sep: str = ",") -> str:
     minutes, rest = divmod(rest, 60_000)
     seconds, millis = divmod(rest, 1000)
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}{sep}{millis:03d}"
+
+
+def parse_timestamp(value: str) -> int | None:
+    """Milliseconds of exactly ``HH:MM:SS,mmm`` as :func:`format_timestamp` writes it (the review record's and
+    notes' cells); None for anything else. Subtitle files have their own, more forgiving readers."""
+    m = _SRT_TIME.match(value)
+    if not m:
+        return None
+    h, mi, sec, ms = map(int, m.groups())
+    return ((h * 60 + mi) * 60 + sec) * 1000 + ms

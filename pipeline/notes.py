@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
 from pipeline.errors import SubtitleError, UsageError
 from pipeline.fsutil import atomic_path
-from pipeline.model import Cue, format_timestamp
+from pipeline.model import Cue, format_timestamp, parse_timestamp
+from pipeline.review_record import utc_now
 
 SUFFIX = ".notes.tsv"
 FORMAT = 1
@@ -35,7 +35,6 @@ NONE = "-"
 COLUMNS = ("id", "cue", "start", "end", "author", "at", "status", "resolved_by", "resolved_at", "text")
 STATUSES = ("open", "resolved")
 MAX_TEXT = 4000  # characters: a comment, not a document
-_TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2}),(\d{3})$")
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 
@@ -73,10 +72,6 @@ def notes_path(track_path: Path) -> Path:
     return Path(track_path).with_suffix(SUFFIX)
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def escape(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
@@ -88,14 +83,6 @@ def unescape(text: str) -> str:
 def _name(value: str) -> str:
     """A person's name as one cell: whitespace collapsed (a tab would split the row)."""
     return " ".join(str(value).split()) or NONE
-
-
-def _parse_time(value: str) -> int | None:
-    m = _TIME.match(value)
-    if not m:
-        return None
-    h, mi, sec, ms = map(int, m.groups())
-    return ((h * 60 + mi) * 60 + sec) * 1000 + ms
 
 
 def compose_notes(comments: Sequence[Comment], track_name: str) -> str:
@@ -137,7 +124,7 @@ def parse_notes(text: str, path: Path) -> list[Comment]:
             raise NotesError(path, f"expected {len(header)} tab-separated columns, found {len(values)}", number,
                              hint=bad)
         cells = dict(zip(header, values))
-        start, end = _parse_time(cells["start"]), _parse_time(cells["end"])
+        start, end = parse_timestamp(cells["start"]), parse_timestamp(cells["end"])
         if (not cells["id"].isdigit() or not cells["cue"].isdigit() or start is None or end is None
                 or cells["status"] not in STATUSES):
             raise NotesError(path, f"bad id, cue, timing or status in {line!r}", number, hint=bad)

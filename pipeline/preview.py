@@ -66,8 +66,9 @@ def _setup(project: Project, video_id: str, language: str, profile_name: str, ru
     info = cache.probe(video.source, runner)
     track = load_track(project, video_id, language)
     profile = load_profile(project, profile_name, video_id)
+    size = (info.width, info.height) if info.width and info.height else None
     caption, fontset, _inputs, files, links = caption_for(project, video, language, track, profile,
-                                                         compose_srt(track), cache)
+                                                         compose_srt(track), cache, size)
     fonts.check_glyphs(track, fontset, path.relative_to(project.root))
     materialize(files, links)
     cache.save()

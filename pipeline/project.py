@@ -23,7 +23,9 @@ VIDEO_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 SETTINGS_SECTIONS = ("check", "style", "profiles", "draft", "render")
 
 _PROJECT_KEYS = {"name", "human_languages", "source_language"} | set(SETTINGS_SECTIONS)
-_VIDEO_KEYS = {"id", "title", "source", "audio_language", "languages"} | set(SETTINGS_SECTIONS)
+_VIDEO_KEYS = {"id", "title", "source", "audio_language", "languages", "poster_time"} | set(SETTINGS_SECTIONS)
+#: Where a video's poster frame is taken when the catalog does not say (seconds): past a fade from black.
+DEFAULT_POSTER_TIME = 1.0
 _TOP_KEYS = {"project", "videos"} | set(SETTINGS_SECTIONS)
 
 
@@ -36,6 +38,7 @@ class Video:
     source: Path  # absolute
     audio_language: str
     settings: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+    poster_time: float = DEFAULT_POSTER_TIME  # seconds into the video of its poster frame
 
 
 @dataclass
@@ -374,6 +377,10 @@ def _parse_video(problems: _Problems, entry: Any, n: int, root: Path, videos: di
     title = entry.get("title", vid)
     if not isinstance(title, str):
         problems.add(f"{where}: title must be a string", at, "title")
+    poster_time = entry.get("poster_time", DEFAULT_POSTER_TIME)
+    if isinstance(poster_time, bool) or not isinstance(poster_time, (int, float)) or poster_time < 0:
+        problems.add(f"{where}: poster_time must be seconds into the video (e.g. 12.5)", at, "poster_time")
+        poster_time = DEFAULT_POSTER_TIME
     vsettings = {s: entry.get(s, {}) for s in SETTINGS_SECTIONS}
     for s, v in vsettings.items():
         if not isinstance(v, dict):
@@ -381,4 +388,4 @@ def _parse_video(problems: _Problems, entry: Any, n: int, root: Path, videos: di
             vsettings[s] = {}
     if len(problems.errors) > count or source_path is None or audio is None:
         return None
-    return Video(vid, title, source_path, audio, vsettings)
+    return Video(vid, title, source_path, audio, vsettings, float(poster_time))

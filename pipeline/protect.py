@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from pipeline.model import strip_tags
+from pipeline.model import QUOTED_RE, strip_tags
 
 #: The placeholder as sent to engines; restoring accepts a changed case and spaces inside it.
 PLACEHOLDER = "XZ{n}ZX"
@@ -38,8 +38,6 @@ _NUMBER_RE = re.compile(r"(?<![\w.,])[-+]?\d+(?:[.,:/]\d+)*%?(?![\w])")
 #: Hashtags and handles (never translated), and any other ``#``, ``@`` or ``*``: rule-based engines use
 #: those characters to mark words they could not translate, so none may reach an engine as text.
 _MARK_RE = re.compile(r"[#@][^\W_][\w]*|[#@*]+")
-#: A quoted passage: a term in quotes is mentioned ("we never say 'X'"), not used.
-QUOTED_RE = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]')
 # Characters a placeholder stays glued to, as the original word was: `"ECPAT"` must not come back `" ECPAT "`.
 _GLUE_BEFORE = set('"“«„([¿¡')
 _GLUE_AFTER = set('"”»)]')

@@ -77,7 +77,9 @@ def plan_video(
                                    project.track_path(video.id, state.language).relative_to(project.root)))
     plan = VideoPlan(project, video, info, cache, cache.file_hash(video.source),
                      [load_profile(project, name, video.id) for name in names], tracks, default_lang, runner)
-    return [job for kind in KINDS.values() for job in kind.plan(plan)]
+    for kind in KINDS.values():
+        plan.planned.extend(kind.plan(plan))
+    return list(plan.planned)
 
 
 def run_jobs(jobs: Sequence[RenderJob], runner: FfmpegRunner,
@@ -106,4 +108,5 @@ def run_jobs(jobs: Sequence[RenderJob], runner: FfmpegRunner,
         entries = [manifest_entry(job, runner, tmp) for job, tmp in zip(jobs, temps)]
         for job, entry in zip(jobs, entries):
             kind.check_complete(job, entry)  # raising here discards the temp files: nothing looks finished
+    kind.finished(jobs)
     return entries

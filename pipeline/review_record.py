@@ -48,7 +48,6 @@ on disk after a crash.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import os
 import re
@@ -59,7 +58,7 @@ from typing import Iterable, Sequence
 
 from pipeline.errors import SubtitleError
 from pipeline.fsutil import TEMP_MARK, atomic_write_text, sha256_file, sha256_text
-from pipeline.model import Cue, Track, format_timestamp
+from pipeline.model import Cue, Track, format_timestamp, parse_timestamp
 
 SUFFIX = ".review.tsv"
 PENDING_SUFFIX = ".review-pending.tsv"
@@ -68,7 +67,6 @@ FORMAT = 2
 NONE = "-"
 DELETED = 0  # Row.cue for a drafted cue a person deleted
 ORIGINS = ("machine", "human")
-_TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2}),(\d{3})$")
 _CONFIDENCE = re.compile(r"^(?:-|0(?:\.\d+)?|1(?:\.0+)?)$")
 
 
@@ -184,14 +182,6 @@ class ReviewRecord:
         return by, at
 
 
-def _parse_time(value: str) -> int | None:
-    m = _TIME.match(value)
-    if not m:
-        return None
-    h, mi, sec, ms = map(int, m.groups())
-    return ((h * 60 + mi) * 60 + sec) * 1000 + ms
-
-
 def record_path(track_path: Path) -> Path:
     """``es.srt`` → ``es.review.tsv`` in the same folder."""
     return Path(track_path).with_suffix(SUFFIX)
@@ -285,7 +275,7 @@ def parse_record(text: str, path: Path) -> ReviewRecord:
             raise RecordError(path, f"expected {len(header)} tab-separated columns, found {len(values)}", number,
                               hint=bad)
         cells = dict(zip(header, values))
-        cue, start, end = cells["cue"], _parse_time(cells["start"]), _parse_time(cells["end"])
+        cue, start, end = cells["cue"], parse_timestamp(cells["start"]), parse_timestamp(cells["end"])
         if start is None or end is None or not (cue == NONE or cue.isdigit()):
             raise RecordError(path, f"bad cue number or timing in {line!r}", number, hint=bad)
         known = {name: cells[name] for name in COLUMNS[3:] if name in cells}
@@ -462,6 +452,8 @@ def match_rows(record: ReviewRecord | None, track: Track) -> tuple[list[Row | No
     """
     if record is None:
         return [None] * len(track), []
+    import difflib  # here: a track without a record (most of `status`) needs no alignment
+
     rows = record.live_rows
     matched: list[Row | None] = [None] * len(track)
     matcher = difflib.SequenceMatcher(a=[(r.start, r.end) for r in rows], b=[(c.start, c.end) for c in track.cues],
@@ -555,6 +547,8 @@ class SourceIndex:
 
     def _align(self, keys: list[tuple[int, int, str]], found: dict) -> dict[tuple[int, int, str], tuple[int, int]]:
         """Runs for the groups of ``keys`` not in ``found``, aligned by text between those that are."""
+        import difflib
+
         anchored = {i: ("claimed", i) for key in keys if key in found for i in range(found[key][0], found[key][1] + 1)}
         tokens = [(g, ("claimed", found[key][0] + d) if key in found else part)
                   for g, key in enumerate(keys) for d, part in enumerate(key[2].split("+"))]

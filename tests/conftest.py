@@ -184,3 +184,30 @@ def argos_sq(argos_dir, argos_package_files):
     package = argos.install_package(argos_package_files[("en", "sq")], argos_dir)
     forget_engines()
     return package
+
+
+def start_for_ctrl_c(args: list[str], **kwargs) -> subprocess.Popen:
+    """Start a ``pipeline`` process that a test will stop with :func:`stop_with_ctrl_c`: text pipes, unbuffered,
+    every thread's stack printed on SIGABRT, and Ctrl-C delivered whatever this test run inherited (a suite
+    started in the background by a non-interactive shell ignores SIGINT, and so would its children: the
+    server then ran on after Ctrl-C, which a person at a terminal never sees)."""
+    import signal
+
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")
+    return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **kwargs)
+
+
+def stop_with_ctrl_c(proc: subprocess.Popen, timeout: float = 60.0) -> tuple[str, str]:
+    """Send Ctrl-C (SIGINT) to a process from :func:`start_for_ctrl_c` and return its (stdout, stderr). One that
+    has not stopped within ``timeout`` (generous: the machine may be loaded) is aborted and the test fails with
+    where each of its threads was."""
+    import signal
+
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # faulthandler dumps every thread's stack to stderr
+        out, err = proc.communicate()
+        pytest.fail(f"the process did not stop {timeout:.0f} s after Ctrl-C; stdout: {out!r}; stderr: {err}")

@@ -27,8 +27,13 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 ALL = {"talk/talk.en.burned-in.mp4", "talk/talk.es.burned-in.mp4", "talk/talk.en.vtt", "talk/talk.es.vtt",
-       "talk/talk.subtitled.mp4", "talk/talk.subtitled.mkv"}
-ES_OUTPUTS = {"talk/talk.es.burned-in.mp4", "talk/talk.es.vtt", "talk/talk.subtitled.mp4", "talk/talk.subtitled.mkv"}
+       "talk/talk.en.srt", "talk/talk.es.srt", "talk/talk.subtitled.mp4", "talk/talk.subtitled.mkv",
+       "talk/talk.poster.jpg", "talk/index.html"}
+#: What a Spanish track is in: its burn and sidecars, the soft files, the player page.
+ES_OUTPUTS = {"talk/talk.es.burned-in.mp4", "talk/talk.es.vtt", "talk/talk.es.srt", "talk/talk.subtitled.mp4",
+              "talk/talk.subtitled.mkv", "talk/index.html"}
+#: What is made from the track alone (not from the source video).
+TEXT_ONLY = {"talk/talk.en.vtt", "talk/talk.es.vtt", "talk/talk.en.srt", "talk/talk.es.srt", "talk/index.html"}
 
 
 def build(root: Path, **options):
@@ -87,7 +92,7 @@ def test_second_build_does_nothing_and_one_changed_track_rebuilds_exactly_its_ou
     # Timing alone is a change too.
     write_srt(root / "subtitles/talk/en.srt", [(0.3, 1.4, EN_CUES[0][2]), EN_CUES[1]])
     assert {j.path for j in plan_build(load_project(root, explicit=True)).to_build} == \
-        {"talk/talk.en.burned-in.mp4", "talk/talk.en.vtt", "talk/talk.subtitled.mp4", "talk/talk.subtitled.mkv"}
+        {p.replace(".es.", ".en.") for p in ES_OUTPUTS}
 
 
 def test_style_profile_source_and_force_changes(make_project):
@@ -114,7 +119,8 @@ def test_style_profile_source_and_force_changes(make_project):
     catalog.write_text('[profiles]\nbuild = ["web", "vertical"]\n' + text, encoding="utf-8")
     plan = plan_build(load_project(root, explicit=True))
     assert {j.path for j in plan.to_build} == {"talk/talk.en.burned-in.vertical.mp4",
-                                               "talk/talk.es.burned-in.vertical.mp4"}
+                                               "talk/talk.es.burned-in.vertical.mp4", "talk/talk.poster.vertical.jpg",
+                                               "talk/index.html"}  # the page lists the new files
     build(root)
     catalog.write_text('[profiles]\nbuild = ["web", "vertical"]\n[profiles.vertical]\ncrf = 28\n' + text,
                        encoding="utf-8")
@@ -126,7 +132,8 @@ def test_style_profile_source_and_force_changes(make_project):
     # Dropping the profile again removes its outputs from dist/ and the manifest.
     catalog.write_text(text, encoding="utf-8")
     result = build(root)
-    assert sorted(result.removed) == ["talk/talk.en.burned-in.vertical.mp4", "talk/talk.es.burned-in.vertical.mp4"]
+    assert sorted(result.removed) == ["talk/talk.en.burned-in.vertical.mp4", "talk/talk.es.burned-in.vertical.mp4",
+                                      "talk/talk.poster.vertical.jpg"]
     assert not (root / "dist/talk/talk.en.burned-in.vertical.mp4").exists()
     assert_dist_matches_manifest(root)
 
@@ -135,7 +142,7 @@ def test_style_profile_source_and_force_changes(make_project):
                     "-f", "lavfi", "-i", "sine=frequency=330:duration=3", "-c:v", "libx264", "-preset", "ultrafast",
                     "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", "3", str(root / "assets/talk.mp4")], check=True)
     plan = plan_build(load_project(root, explicit=True))
-    assert {j.path for j in plan.to_build} == ALL - {"talk/talk.en.vtt", "talk/talk.es.vtt"}
+    assert {j.path for j in plan.to_build} == ALL - TEXT_ONLY
     assert {d.reason for d in plan.of("build")} == {"source video changed"}
 
     assert {d.reason for d in plan_build(load_project(root, explicit=True), options=BuildOptions(force=True))
@@ -154,9 +161,9 @@ def test_deleted_track_and_deleted_output(make_project):
                                                      "1 segment reused"}
     (root / "subtitles/talk/es.srt").unlink()
     result = build(root)
-    assert sorted(result.removed) == ["talk/talk.es.burned-in.mp4", "talk/talk.es.vtt"]
+    assert sorted(result.removed) == ["talk/talk.es.burned-in.mp4", "talk/talk.es.srt", "talk/talk.es.vtt"]
     assert built_paths(result) == {"talk/talk.en.vtt", "talk/talk.en.burned-in.mp4", "talk/talk.subtitled.mp4",
-                                   "talk/talk.subtitled.mkv"}
+                                   "talk/talk.subtitled.mkv", "talk/index.html"}
     assert manifest(root)["talk/talk.subtitled.mkv"]["languages"] == ["en"]
     assert_dist_matches_manifest(root)
 
@@ -177,7 +184,7 @@ def test_a_persons_unreadable_track_keeps_its_last_good_outputs_and_fails_the_so
     after = manifest(root)
     assert set(after) == ALL  # the Spanish outputs are kept until the track is fixed
     changed = {path for path in ALL if after[path]["sha256"] != before[path]["sha256"]}
-    assert changed == {"talk/talk.en.burned-in.mp4", "talk/talk.en.vtt"}
+    assert changed == {"talk/talk.en.burned-in.mp4", "talk/talk.en.vtt", "talk/talk.en.srt"}
     assert_dist_matches_manifest(root)
 
 
@@ -206,24 +213,24 @@ def test_cli_dry_run_plain_log_and_quiet(make_project):
     dry = runner.invoke(cli, ["--project", str(root), "build", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "would build   talk/talk.es.burned-in.mp4  (new output)" in dry.output
-    assert "dry run: 6 to build, 0 up to date, 0 failing, 0 to remove" in dry.output
+    assert "dry run: 10 to build, 0 up to date, 0 failing, 0 to remove" in dry.output
     assert not (root / "dist").exists()  # nothing built, nothing written
 
     plain = runner.invoke(cli, ["--project", str(root), "render", "-j", "2"])
     assert plain.exit_code == 0, plain.output
-    assert "6 to build, 0 up to date" in plain.output
-    assert "[6/6] built talk/" in plain.output
-    assert "built 6, 0 up to date (" in plain.output and "2 at once" in plain.output
+    assert "10 to build, 0 up to date" in plain.output
+    assert "[10/10] built talk/" in plain.output
+    assert "built 10, 0 up to date (" in plain.output and "2 at once" in plain.output
 
     write_srt(root / "subtitles/talk/en.srt", [EN_CUES[0], (1.6, 2.8, "Support services\nchange lives.")])
     dry = runner.invoke(cli, ["--project", str(root), "build", "--dry-run"])
     assert "would build   talk/talk.en.vtt  (track en changed)" in dry.output
-    assert "dry run: 4 to build, 2 up to date" in dry.output
+    assert "dry run: 6 to build, 4 up to date" in dry.output
 
     quiet = runner.invoke(cli, ["--project", str(root), "build", "-q"])
     assert quiet.exit_code == 0, quiet.output
-    assert "[1/4]" not in quiet.output and "Test project" not in quiet.output
-    assert "built 4, 2 up to date" in quiet.output
+    assert "[1/6]" not in quiet.output and "Test project" not in quiet.output
+    assert "built 6, 4 up to date" in quiet.output
 
 
 def test_failed_jobs_do_not_stop_the_others(make_project, tmp_path, monkeypatch):
@@ -241,14 +248,13 @@ def test_failed_jobs_do_not_stop_the_others(make_project, tmp_path, monkeypatch)
     monkeypatch.setenv("PIPELINE_FFMPEG", str(wrapper))
     result = CliRunner().invoke(cli, ["--project", str(root), "build", "-j", "2"])
     assert result.exit_code == 1
-    assert "error: 3 of 8 outputs failed" in result.output
+    assert "error: 3 of 13 outputs failed" in result.output
     assert ("subtitles/talk/es.srt:6: Noto Sans (NotoSans-Regular.ttf) has no glyph for '\\ue000' U+E000 (cue 2)"
             in result.output)
     assert "failed: talk burned-in en (square): ffmpeg failed: Simulated encoder crash" in result.output
     assert "Traceback" not in result.output
     done = manifest(root)
-    assert set(done) == {"talk/talk.en.burned-in.mp4", "talk/talk.en.vtt", "talk/talk.es.vtt",
-                         "talk/talk.subtitled.mp4", "talk/talk.subtitled.mkv"}
+    assert set(done) == ALL - {"talk/talk.es.burned-in.mp4"} | {"talk/talk.poster.square.jpg"}
     assert_dist_matches_manifest(root)
     # The next build retries exactly the failed ones.
     monkeypatch.delenv("PIPELINE_FFMPEG")
@@ -378,7 +384,7 @@ def test_two_builds_at_once_wait_for_each_other(make_project):
     assert second.returncode == 0, second.stderr
     assert f"another build of this project is running (pid {first.pid}" in second.stderr
     assert "waiting for it to finish" in second.stderr
-    assert "built 0, 6 up to date" in second.stdout  # it saw the first build's finished work
+    assert f"built 0, {len(ALL)} up to date" in second.stdout  # it saw the first build's finished work
     assert_dist_matches_manifest(root)
 
 
@@ -402,7 +408,7 @@ def test_lock_in_process_and_wait_callback(make_project):
     result = run_build(project, None, BuildOptions(), on_wait=waited.append)
     thread.join()
     assert waited and waited[0].startswith(f"pid {os.getpid()}")
-    assert len(result.built) == 4
+    assert len(result.built) == len({p for p in ALL if ".es." not in p})
 
 
 def test_stale_partials_are_cleaned_only_by_name(tmp_path):
@@ -459,5 +465,6 @@ def test_profile_option_builds_only_that_profile(make_project):
     root = make_project()
     result = CliRunner().invoke(cli, ["--project", str(root), "render", "--profile", "square"])
     assert result.exit_code == 0, result.output
-    assert set(manifest(root)) == {"talk/talk.en.burned-in.square.mp4", "talk/talk.es.burned-in.square.mp4"}
+    assert set(manifest(root)) == {"talk/talk.en.burned-in.square.mp4", "talk/talk.es.burned-in.square.mp4",
+                                   "talk/talk.poster.square.jpg"}
     assert manifest(root)["talk/talk.es.burned-in.square.mp4"]["profile"] == "square"

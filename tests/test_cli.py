@@ -227,9 +227,6 @@ def assert_example_means_what_it_says(command: click.Command, ctx: click.Context
 
 def test_help_lists_every_command_from_its_summary_without_importing_it():
     """`pipeline --help` reads COMMAND_SUMMARIES; each must say what the command's own help says, at any width."""
-    import subprocess
-    import sys
-
     from pipeline.cli import COMMAND_MODULES, COMMAND_SUMMARIES
 
     assert set(COMMAND_SUMMARIES) == set(COMMAND_MODULES)
@@ -239,13 +236,64 @@ def test_help_lists_every_command_from_its_summary_without_importing_it():
         for limit in (20, 45, 61, 80, 200, 1000):
             shown = click.Command(name, help=summary).get_short_help_str(limit)
             assert shown == command.get_short_help_str(limit), (name, limit)
-    code = ("import sys; from pipeline.cli import cli\n"
-            "try:\n    cli(['--help'], prog_name='pipeline')\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('pipeline.', 'rich', 'langcodes', 'ffmpeg'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out, loaded = modules_loaded_by(["--help"])
     assert "Commands:" in out and "translate  Machine-draft a loose subtitle file" in out
-    loaded = eval(out.strip().splitlines()[-1])
-    assert loaded == ["pipeline.cli", "pipeline.cli.context", "pipeline.errors"], loaded
+    assert sorted(m for m in loaded if m.startswith("pipeline.")) == ["pipeline.cli", "pipeline.errors"]
+    assert not loaded & {*HEAVY, "logging", "dataclasses", "json", "tomllib", "subprocess"}, loaded & HEAVY
+
+
+#: Modules `pipeline --help` and `pipeline status` must not load: libraries only other commands need, and the
+#: parts of pipeline behind them. (Start-up time is measured in bench/startup.py; this keeps the structure.)
+#: pipeline.profiles is not among them: check's profile-lines rule reads the burned-in profiles of catalog
+#: tracks (issue 14), so status needs it, but not ffmpeg-python nor langcodes through it.
+HEAVY = {"rich", "langcodes", "language_data", "fontTools", "jinja2", "ffmpeg", "argostranslate", "ctranslate2",
+         "sentencepiece", "ssl", "email", "http", "urllib.request",
+         "pipeline.fonts", "pipeline.fribidi", "pipeline.render", "pipeline.build", "pipeline.outputs",
+         "pipeline.engines", "pipeline.drafting", "pipeline.protect", "pipeline.review_page", "pipeline.preview",
+         "pipeline.cli.draft_cmds", "pipeline.cli.media_cmds", "pipeline.cli.review_cmds", "pipeline.cli.progress"}
+
+
+def modules_loaded_by(args: list[str], cwd: Path | None = None) -> tuple[str, set[str]]:
+    """Run `pipeline ARGS` in a fresh interpreter: (its output, the modules it had loaded at the end)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pipeline.cli import cli\n"
+            f"try:\n    cli({args!r}, prog_name='pipeline')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd).stdout
+    text, _, last = out.rstrip("\n").rpartition("\n")
+    return text, set(eval(last))
+
+
+def test_status_of_the_sample_loads_no_heavy_module():
+    """`status` checks every track (it counts findings) but loads neither rich (its table is plain text),
+    langcodes (the common tags are a table), fonts nor any other command's machinery."""
+    out, loaded = modules_loaded_by(["status"], cwd=Path(__file__).resolve().parents[1])
+    assert "explainer-en" in out and "publishable" in out
+    assert {"pipeline.checks.spelling", "pipeline.glossary", "pipeline.tracks"} <= loaded  # it did check
+    assert not loaded & HEAVY, sorted(loaded & HEAVY)
+    assert not {m for m in loaded if m.split(".")[0] in {"rich", "langcodes", "fontTools", "jinja2"}}
+
+
+def test_status_of_a_built_project_starts_no_child_and_loads_no_process_modules(make_project):
+    """Once the build's cache knows the video (a build probed it), `status` runs no ffprobe, so it need not
+    load subprocess, shlex or signal (the runner imports them where a run starts), nor drafting's masking
+    (pipeline.protect) or the record alignment (difflib) for tracks without a record."""
+    from pipeline.cache import project_cache
+    from pipeline.project import load_project
+
+    root = make_project()
+    project = load_project(root, explicit=True)
+    cache = project_cache(project.dist)
+    cache.probe(project.video("talk").source)
+    cache.save()
+    modules_loaded_by(["status"], cwd=root)  # the first run fills the spelling cache (enchant starts ldconfig)
+    out, loaded = modules_loaded_by(["status"], cwd=root)
+    assert "talk" in out and "publishable" in out
+    assert {"pipeline.checks.spelling", "pipeline.glossary", "pipeline.media.runner"} <= loaded  # it did check
+    assert not loaded & {*HEAVY, "subprocess", "shlex", "signal", "difflib"}, \
+        sorted(loaded & {*HEAVY, "subprocess", "shlex", "signal", "difflib"})
 
 
 def test_command_modules_map_names_every_command_where_it_is_defined():

@@ -79,3 +79,17 @@ def test_every_docs_page_is_linked_from_the_readme_and_the_index():
 def test_the_readme_stays_a_front_door():
     """Depth belongs in docs/: the README keeps the commands, the layout, the workflow and the outputs."""
     assert len((ROOT / "README.md").read_bytes()) < 12_000
+
+
+def test_readme_publishing_section_is_a_table_of_the_manifests_channels():
+    """Issue 14: the README's publishing section is a table with a row per channel of ``dist/manifest.json``
+    (the same channels, in the same order), and cites where the vertical safe zone's numbers come from."""
+    from pipeline.channels import CHANNELS
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Publishing", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| channel")]
+    assert len(rows) == len(CHANNELS), rows
+    first = {"youtube": "YouTube", "website": "website", "vertical": "TikTok", "feeds": "LinkedIn",
+             "anywhere": "presentations", "download": "download"}
+    assert [first[name] in row.split("|")[1] for name, row in zip(CHANNELS, rows)] == [True] * len(CHANNELS)
+    assert "20%" in section and "15%" in section and "https://" in section

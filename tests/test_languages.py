@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from pathlib import Path
 
+from _corpus import CORPUS, needs_corpus
 from conftest import write_srt
 from pipeline.cli import cli
 from pipeline.errors import SubtitleEncodingError
@@ -332,6 +333,25 @@ def test_a_misspelling_after_a_skipped_web_address_or_number_names_its_own_cue(t
     assert spelling_of(en) == [(2, "'Survivers' is not in the en_US dictionary: Survivors, Survives?")]
 
 
+def test_words_in_another_script_are_the_script_rules_business_not_the_dictionarys(tmp_path):
+    """An Arabic track quoting an English sentence gave a spelling finding per English word (9,921 on the
+    corpus's Arabic documentary, and a minute spent on suggestions from the Arabic dictionary)."""
+    ar = write_srt(tmp_path / "talk.ar.srt", [(1.0, 3.0, "تجربة، واحد، إثنان"),
+                                               (3.5, 5.0, '"The quick brown fox jumps over the lazy dog."')])
+    assert spelling_of(ar) == [(1, "'إثنان' is not in the ar dictionary: آثنان, اثنان, تثنان?")]
+    es = write_srt(tmp_path / "talk.es.srt", [(1.0, 3.0, "Dijo привет y se fue."), (3.5, 5.0, "Sin proteccion.")])
+    assert spelling_of(es) == [(2, "'proteccion' is not in the es_ES dictionary: protección?")]
+    assert rules_of(es) == [(1, "script", "Cyrillic letters in a Spanish (Latin) track: 'привет'")]
+
+
+@needs_corpus
+def test_the_arabic_documentarys_spelling_findings_are_its_arabic_words():
+    (track,) = check_files([CORPUS / "parallel/react_documentary/react_documentary.ar.vtt"]).tracks
+    words = [f.message.split("'")[1] for f in track.findings if f.rule == "spelling"]
+    assert words and all(any(language_table.script_of(ch) == "Arabic" for ch in w) for w in words)
+    assert "quick" not in words and "رياكت" in words
+
+
 def test_glossary_terms_listed_names_acronyms_and_names_in_mid_sentence_are_not_flagged(make_project):
     es = [(0.2, 0.9, "WeProtect Global Alliance y ECPAT escuchan."), (1.0, 1.6, "Aiyana habló con Lumbardha."),
           (1.7, 2.2, "Nkechi, despues."), (2.3, 2.9, "Lumbardha vive en Prishtina.")]
@@ -402,3 +422,30 @@ def test_a_single_reading_is_always_the_text_that_was_written(case):
         assert canonical_text(readings[0].text, lang).split("\n")[2] == written
     else:  # several (a person chooses) or none: the right one is never left out of several
         assert not readings or any(canonical_text(r.text, lang).split("\n")[2] == written for r in readings)
+
+
+def test_the_common_tags_table_gives_exactly_langcodes_answers():
+    """pipeline.languages answers common tags from a table so that `status` need not import langcodes: every
+    entry must say what langcodes says, for every function the table short-cuts."""
+    import langcodes
+
+    from pipeline import languages
+
+    assert len(languages.COMMON) > 80
+    for tag, (alpha3, name) in languages.COMMON.items():
+        lang = langcodes.Language.get(tag)
+        plain = langcodes.Language.get(tag, normalize=False)
+        assert bool(plain.language) and plain.is_valid(), tag
+        assert languages.is_known(tag), tag
+        assert languages.is_track_tag(tag) and not (plain.extlangs or plain.extensions or plain.private), tag
+        assert languages.normalize(tag) == langcodes.standardize_tag(tag) == tag
+        assert languages.base(tag) == lang.language, tag
+        assert languages.to_iso639_2(tag) == lang.to_alpha3() == alpha3, tag
+        assert languages.display_name(tag) == lang.display_name("en") == name, tag
+        if "-" not in tag:
+            assert languages.from_iso639_2(alpha3) == str(langcodes.Language.get(alpha3)) == tag, alpha3
+    # what the table does not hold still goes to langcodes
+    assert languages.normalize("pt-br") == "pt-BR" and languages.base("EN") == "en"
+    assert languages.is_known("tl") and languages.normalize("tl") == "fil" and not languages.is_known("xx")
+    assert languages.from_iso639_2("fre") == "fr" and languages.from_iso639_2("und") is None
+    assert languages.display_name("es", "es") == "español"

@@ -282,7 +282,8 @@ def test_files_not_named_by_a_language_tag_are_listed_once_and_ignored(make_proj
     assert result.exit_code == 0, result.output
     built = sorted(p.name for p in (root / "dist/talk").iterdir())
     assert built == sorted(["talk.en.burned-in.mp4", "talk.es.burned-in.mp4", "talk.en.vtt", "talk.es.vtt",
-                            "talk.subtitled.mp4", "talk.subtitled.mkv"]), built
+                            "talk.en.srt", "talk.es.srt", "talk.subtitled.mp4", "talk.subtitled.mkv",
+                            "talk.poster.jpg", "index.html"]), built
     assert EN_CUES  # the two tracks above are the project's own
 
 

@@ -34,8 +34,8 @@ def test_render_all_outputs(make_project):
     assert result.exit_code == 0, result.output
     out = root / "dist" / "talk"
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["talk.en.burned-in.mp4", "talk.en.vtt", "talk.es.burned-in.mp4", "talk.es.vtt",
-                     "talk.subtitled.mkv", "talk.subtitled.mp4"]
+    assert names == ["index.html", "talk.en.burned-in.mp4", "talk.en.srt", "talk.en.vtt", "talk.es.burned-in.mp4",
+                     "talk.es.srt", "talk.es.vtt", "talk.poster.jpg", "talk.subtitled.mkv", "talk.subtitled.mp4"]
 
     burned = ffprobe_json(out / "talk.en.burned-in.mp4")
     kinds = [(s["codec_type"], s["codec_name"]) for s in burned["streams"]]
@@ -76,8 +76,8 @@ def test_render_all_outputs(make_project):
     for rel, entry in by_path.items():
         assert entry["sha256"] == sha256_file(root / "dist" / rel)
         assert entry["size"] == (root / "dist" / rel).stat().st_size
-        # Media outputs are made from the source video; a WebVTT sidecar only from its track.
-        assert ("source" in entry["inputs"]) == (entry["kind"] != "webvtt")
+        # Media outputs are made from the source video; a WebVTT or SRT sidecar and the page from the tracks.
+        assert ("source" in entry["inputs"]) == (entry["kind"] not in ("webvtt", "srt", "player"))
         assert all(f"track:{lang}" in entry["inputs"] for lang in entry["languages"])
     assert by_path["talk/talk.subtitled.mkv"]["languages"] == ["en", "es"]
     assert abs(by_path["talk/talk.en.burned-in.mp4"]["duration"] - 3.0) < 0.05

@@ -7,10 +7,8 @@ import base64
 import html as htmllib
 import importlib.util
 import json
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -25,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import example, given, settings, strategies as st
 
-from conftest import EN_CUES, ES_CUES, ffprobe_json, make_video, write_srt
+from conftest import EN_CUES, ES_CUES, ffprobe_json, make_video, start_for_ctrl_c, stop_with_ctrl_c, write_srt
 from pipeline.cli import cli
 from pipeline.checks import check_track
 from pipeline.errors import UsageError
@@ -471,11 +469,9 @@ def _get(url: str, headers: dict | None = None):
 
 def test_cli_serve_prints_the_address_and_stops_on_ctrl_c(project):
     build_review(project, "talk")  # so the first line comes quickly
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
     repo = Path(__file__).resolve().parents[1]
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(project.root), "review", "talk",
-                             "--serve", "--port", "0"], cwd=repo, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = start_for_ctrl_c([sys.executable, "-m", "pipeline", "--project", str(project.root), "review", "talk",
+                             "--serve", "--port", "0"], cwd=repo)
     try:
         lines = []
         for line in proc.stdout:
@@ -488,8 +484,7 @@ def test_cli_serve_prints_the_address_and_stops_on_ctrl_c(project):
         assert status == 200 and b"Review workbench" in body
         status, _, body = _get(match.group(1) + "api/videos")
         assert status == 200 and json.loads(body)["videos"][0]["id"] == "talk"
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+        out, err = stop_with_ctrl_c(proc)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from conftest import EN_CUES, write_srt
+from conftest import EN_CUES, start_for_ctrl_c, stop_with_ctrl_c, write_srt
 from pipeline.build import project_lock
 from pipeline.cli import cli
 from pipeline.cue_edit import CueTextError, clean_cue_text, cue_version, splice_cue_text
@@ -753,18 +753,15 @@ def test_listening_beyond_loopback_needs_the_key_for_everything(drafted):
 
 
 def test_cli_serve_on_all_addresses_warns(drafted):
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
     repo = Path(__file__).resolve().parents[1]
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(drafted.root), "review", "talk", "es",
-                             "--serve", "--host", "0.0.0.0", "--port", "0"], cwd=repo, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = start_for_ctrl_c([sys.executable, "-m", "pipeline", "--project", str(drafted.root), "review", "talk", "es",
+                             "--serve", "--host", "0.0.0.0", "--port", "0"], cwd=repo)
     try:
         for line in proc.stdout:
             if line.startswith("review workbench for "):
                 break
         assert "#key=" in line and "&video=talk&lang=es" in line
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+        out, err = stop_with_ctrl_c(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -780,6 +777,26 @@ def test_a_server_error_is_json_not_a_traceback(api, monkeypatch, caplog):
     monkeypatch.setattr(api.server.app.workbench, "videos", broken)
     status, data, _ = api.get("/api/videos")
     assert status == 500 and "a bug" in data["error"] and "simulated" not in data["error"]
+
+
+def test_every_api_address_is_documented():
+    """docs/review-api.md has a section for each address the server routes (scripts rely on that page)."""
+    from pipeline.review_page.server import ROUTES
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "review-api.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### (.+)$", docs, re.MULTILINE))
+    names = {"<int:number>": "<number>", "<int:comment>": "<id>"}
+    missing = []
+    for rule in ROUTES.iter_rules():
+        if rule.rule == "/":
+            continue
+        shown = rule.rule.replace("/api/videos/<video>/tracks/<lang>", "…/tracks/es")
+        for raw, doc in names.items():
+            shown = shown.replace(raw, doc)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if not any(f"`{method} {shown}`" in h for h in headings):
+                missing.append(f"{method} {shown}")
+    assert missing == []
 
 
 # ---------------------------------------------------------------- in a real browser
@@ -914,7 +931,8 @@ def test_an_edit_made_elsewhere_mid_review_is_refused_and_nothing_is_lost(browse
         page.locator("#reviewer").click()  # focus out of the cue list
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace(read_track(path).cues[3].text, "Cambio desde fuera."), encoding="utf-8")
-        watch.wait(f"document.querySelector(\"{CARD.format(4)} textarea.edit\").value === 'Cambio desde fuera.'",
+        # (?.: while the page reloads the track its cue list is re-drawn, and the card is briefly absent)
+        watch.wait(f"document.querySelector(\"{CARD.format(4)} textarea.edit\")?.value === 'Cambio desde fuera.'",
                    timeout=15)
         # With unsaved text on the page, it asks instead of reloading under the reviewer's hands.
         page.locator(CARD.format(2) + " textarea.edit").fill("Sin guardar.")

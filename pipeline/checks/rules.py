@@ -197,3 +197,22 @@ def identical_to_source(ctx: TrackContext, s) -> Iterator[Problem]:
         if _comparable(source_cue.plain) == _comparable(text):
             where = f"{ctx.source_path.name}:{source_cue.line}" if ctx.source_path and source_cue.line else "the source"
             yield Problem(i, f"identical to the source cue ({where}): not translated?")
+
+
+@rule("profile-lines", severity="warning",
+      summary="a cue fits each burned-in profile's line count once re-broken for its frame (vertical: 3 lines)")
+def profile_lines(ctx: TrackContext, s) -> Iterator[Problem]:
+    """Cues that need more lines than a profile allows once broken for its frame (a cue that fits the web
+    video may not fit the vertical one): the burned-in video of that profile shows them in more lines,
+    over the picture or into the apps' buttons."""
+    if ctx.project is None or ctx.video is None or ctx.language is None:
+        return
+    from pipeline.linebreak import layout_lines  # the profiles are only read for catalog tracks
+    from pipeline.profiles import burned_layouts
+
+    for name, layout in burned_layouts(ctx.project, ctx.video, ctx.language):
+        for i, cue in enumerate(ctx.track.cues):
+            lines = layout_lines(cue.text, layout.max_chars, layout.max_lines, ctx.language)
+            if len(lines) > layout.max_lines:
+                yield Problem(i, f"needs {len(lines)} lines in the {name} video (it shows at most "
+                                 f"{layout.max_lines} of {layout.max_chars} characters): shorten the cue or split it")

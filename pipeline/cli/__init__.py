@@ -7,20 +7,18 @@ stderr and the error's exit code; anything else reaching here is a bug and says 
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 
 import click
 
 from pipeline import __version__
-from pipeline.cli.context import AppContext
 from pipeline.errors import PipelineError
 
 
 #: The module defining each command. A module is imported only when one of its commands runs, so `pipeline
 #: build` does not load the translation engines, `status` not the review page, and `--help` none of them.
 COMMAND_MODULES = {
-    "status": "project_cmds", "add": "project_cmds",
+    "init": "project_cmds", "status": "project_cmds", "add": "project_cmds",
     "check": "subtitle_cmds", "fix": "subtitle_cmds", "shift": "subtitle_cmds",
     "draft": "draft_cmds", "approve": "draft_cmds", "translate": "draft_cmds", "models": "draft_cmds",
     "probe": "media_cmds", "render": "media_cmds", "build": "media_cmds",
@@ -30,12 +28,15 @@ COMMAND_MODULES = {
 #: Each command's summary for ``pipeline --help`` (the first sentence of its help), so that listing the
 #: commands imports none of them. tests/test_cli.py checks each against the command's own help.
 COMMAND_SUMMARIES = {
-    "add": "Register a video FILE in the catalog and extract its embedded text subtitle tracks.",
+    "add": "Register a video FILE in the catalog, create its subtitles/ID/ folder and extract its embedded text "
+           "subtitle tracks.",
     "approve": "Record that a person reviewed a drafted track (or some of its cues), with who and when.",
     "build": "Check every track, then render everything publishable (the comms team's one command).",
     "check": "Check subtitle tracks against the style rules and English/Spanish parity.",
     "draft": "Machine-draft VIDEO's subtitles into new languages, for a person to review.",
     "fix": "Safely fix subtitle FILES or every track of VIDEOS.",
+    "init": "Start a project in FOLDER (default: here): a catalog with [project], the folders, and a .gitignore "
+            "that keeps dist/ (everything rendered) out of git.",
     "models": "Translation models: installed OPUS-MT / NLLB models, Argos packages and Apertium pairs; install a "
               "model folder or an Argos package, or download an Argos package.",
     "preview": "Render one captioned frame of VIDEO's LANGUAGE track at --at TIME, or with --sheet a contact sheet "
@@ -82,6 +83,8 @@ class PipelineGroup(click.Group):
         return self.commands.get(name)
 
     def invoke(self, ctx: click.Context):
+        from pipeline.cli.context import AppContext  # here: `pipeline --help` never invokes a command
+
         try:
             return super().invoke(ctx)
         except PipelineError as exc:
@@ -125,6 +128,10 @@ def cli(ctx: click.Context, project_dir: str | None, verbose: int, quiet: bool) 
       pipeline build             check, then render everything publishable into dist/
       pipeline probe FILE        what a media file holds
     """
+    import logging  # here, not at the top: `pipeline --help` never runs this
+
+    from pipeline.cli.context import AppContext
+
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
     ctx.obj = AppContext(project_dir=project_dir, verbose=verbose, quiet=quiet)

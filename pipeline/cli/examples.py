@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 EXAMPLES: dict[str, list[str]] = {
+    "init": ["pipeline init report-videos", "pipeline init . --name 'Survivors report' --languages en,es,fr"],
     "status": ["pipeline status", "pipeline status explainer-en --json"],
     "probe": ["pipeline probe assets/sample/explainer-en.mp4", "pipeline probe clip.mkv --json"],
-    "add": ["pipeline add ~/Downloads/chapter2.mkv --id chapter-2 --audio-language en --title 'Chapter 2'"],
+    "add": ["pipeline add ~/Downloads/chapter2.mkv --id chapter-2 --audio-language en --title 'Chapter 2'",
+            "pipeline add /mnt/masters/chapter3.mov --id chapter-3 --audio-language es --link"],
     "render": ["pipeline render", "pipeline render explainer-en -j 2 --profile square --dry-run"],
     "build": ["pipeline build", "pipeline build -q --plain   # CI logs"],
     "check": ["pipeline check", "pipeline check explainer-en --lang es --json",

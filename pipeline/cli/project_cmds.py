@@ -1,9 +1,8 @@
-"""Commands about the catalog and its tracks: status, add."""
+"""Commands about the catalog and its tracks: init, status, add."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -68,38 +67,53 @@ def _approval(track: dict) -> str:
 def print_status(app: AppContext, project: Project, videos: tuple[str, ...] = (), report=None, *,
                  notes: bool = True) -> list[dict]:
     """Print the status table (and, with ``notes``, the files that are not tracks)."""
-    from rich.console import Console
-    from rich.table import Table
-
     rows = collect_status(project, videos, app.runner, report)
-    table = Table(title=f"{project.name}", title_justify="left")
     counted = ("machine", "edited", "approved", "stale", "low_confidence")
-    headers = {"machine": "unreviewed", "low_confidence": "low conf."}
-    for col in ("video", "lang", "origin", "cues", *counted, "findings", "comments", "publishable", "last approval",
-                "note"):
-        table.add_column(headers.get(col, col), justify="right" if col == "cues" or col in counted else "left")
+    names = {"machine": "unreviewed", "low_confidence": "low conf."}
+    headers = ["video", "lang", "origin", "cues", *(names.get(k, k) for k in counted), "findings", "comments",
+               "publishable", "last approval", "note"]
+    lines: list[list[str]] = []
     for row in rows:
         first = True
         for t in row["tracks"]:
             known = {**t["counts"], "low_confidence": t["low_confidence"]}
             counts = [str(known.get(k, 0)) if t["origin"] == "machine" and t["counts"] else "-" for k in counted]
-            table.add_row(row["video"] if first else "", t["language"], t["origin"], str(t["cues"]), *counts,
+            lines.append([row["video"] if first else "", t["language"], t["origin"], str(t["cues"]), *counts,
                           _findings(t["findings"]), _comments(t["open_comments"]),
-                          "yes" if t["publishable"] else "no", _approval(t),
-                          t["reason"] or "")
+                          "yes" if t["publishable"] else "no", _approval(t), t["reason"] or ""])
             first = False
         for lang in row["missing"]:
-            table.add_row(row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "-", "no", "-",
-                          "missing track")
+            lines.append([row["video"] if first else "", lang, "-", "-", *["-"] * len(counted), "-", "-", "no", "-",
+                          "missing track"])
             first = False
-    # Not at a terminal (CI logs, pipes) rich assumes 80 columns and would squeeze the table unreadably.
-    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200).print(table)
+    click.echo(f"{project.name}\n{_aligned(headers, lines, right=set(range(3, 4 + len(counted))))}")  # cues, counts
     for row in rows:
         for note in row["not_tracks"] if notes else ():
             click.echo(note, err=True)
         if row["check_error"]:
             click.echo(f"{row['video']}: check failed: {row['check_error']}", err=True)
     return rows
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK) characters two, combining marks none."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _aligned(headers: list[str], lines: list[list[str]], right: set[int]) -> str:
+    """A plain text table: columns two spaces apart, a rule under the headers, numbers right-aligned.
+    (Plain text, not rich: the table does not need it, and `status` starts faster without importing it.)"""
+    widths = [max(_width(cells[i]) for cells in (headers, *lines)) for i in range(len(headers))]
+    rule = ["-" * w for w in widths]
+
+    def pad(i: int, cell: str) -> str:
+        space = " " * (widths[i] - _width(cell))
+        return space + cell if i in right else cell + space
+
+    return "\n".join("  ".join(pad(i, cell) for i, cell in enumerate(cells)).rstrip()
+                     for cells in (headers, rule, *lines))
 
 
 @click.command("status")
@@ -120,28 +134,85 @@ def status_cmd(app: AppContext, videos: tuple[str, ...], as_json: bool) -> None:
         print_status(app, project, videos)
 
 
+def _size(size: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@click.command("init")
+@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="The project's name (default: the folder's name).")
+@click.option("--languages", "human", default="en,es", show_default=True,
+              help="The languages people write, comma-separated; the first is what drafts translate from.")
+def init_cmd(folder: Path, name: str | None, human: str) -> None:
+    """Start a project in FOLDER (default: here): a catalog with [project], the folders, and a .gitignore
+    that keeps dist/ (everything rendered) out of git."""
+    from pipeline.catalog_edit import init_project
+
+    result = init_project(folder, name, [c.strip() for c in human.split(",") if c.strip()])
+    click.echo(f"started a project in {result.root}")
+    for path in result.created:
+        click.echo(f"  created {_shown(path, result.root)}{'/' if path.is_dir() else ''}")
+    if result.gitignore is not None:
+        click.echo(f"  {_shown(result.gitignore, result.root)} keeps dist/ out of git")
+    click.echo("next:")
+    if result.root != Path.cwd().resolve():
+        click.echo(f"  cd {folder}")
+    click.echo("  pipeline add VIDEO.mp4 --id talk --audio-language en --title 'The talk'")
+
+
 @click.command("add")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--id", "video_id", required=True, help="Catalog id: a-z, 0-9 and '-'.")
 @click.option("--audio-language", required=True, help="Language of the narration (BCP-47, e.g. en).")
 @click.option("--title", help="Human title (default: the id).")
+@click.option("--link", is_flag=True,
+              help="Keep the file where it is (the catalog points at it) instead of copying it into assets/videos/.")
 @pass_app
-def add_cmd(app: AppContext, file: Path, video_id: str, audio_language: str, title: str | None) -> None:
-    """Register a video FILE in the catalog and extract its embedded text subtitle tracks.
+def add_cmd(app: AppContext, file: Path, video_id: str, audio_language: str, title: str | None, link: bool) -> None:
+    """Register a video FILE in the catalog, create its subtitles/ID/ folder and extract its embedded text
+    subtitle tracks.
 
-    The file is checked with ffprobe first; existing tracks are never overwritten.
+    The file is checked with ffprobe first and copied into assets/videos/ (unless it is already inside
+    assets/, or with --link); existing tracks are never overwritten.
     """
     from pipeline.catalog_edit import add_video
 
     project = app.project()
-    result = add_video(project, file, video_id, audio_language, title, app.runner)
-    click.echo(f"added {result.video_id}: {result.source.relative_to(project.root)}")
+    result = add_video(project, file, video_id, audio_language, title, app.runner, link=link)
+    where = _shown(result.source, project.root)
+    if result.how == "copied":
+        click.echo(f"added {result.video_id}: copied {file} ({_size(result.size)}) to {where}")
+    elif result.how == "linked":
+        click.echo(f"added {result.video_id}: {where} ({_size(result.size)}), left where it is (--link)")
+    else:
+        click.echo(f"added {result.video_id}: {where} ({_size(result.size)})")
     for path in result.extracted:
         click.echo(f"  extracted {path.relative_to(project.root)}")
     for path in result.kept:
         click.echo(f"  kept existing {path.relative_to(project.root)} (embedded track not extracted)")
     for note in result.skipped:
         click.echo(f"  skipped {note}")
+    tracks = _shown(result.tracks, project.root) if result.tracks else f"subtitles/{video_id}"
+    have = sorted(p.stem for p in result.tracks.glob("*.srt")) if result.tracks else []
+    click.echo("next:")
+    if have:
+        click.echo(f"  tracks are in {tracks}/ ({', '.join(f'{lang}.srt' for lang in have)}); "
+                   "add the others as <language>.srt")
+    else:
+        langs = ", ".join(f"{lang}.srt" for lang in project.human_languages)
+        click.echo(f"  put its tracks in {tracks}/, one per language: {langs}")
+    click.echo(f"  pipeline check {video_id}      the style rules and the languages' parity")
+    click.echo(f"  pipeline build {video_id}      check, then render everything publishable into dist/{video_id}/")
 
 
-COMMANDS = [status_cmd, add_cmd]
+COMMANDS = [init_cmd, status_cmd, add_cmd]

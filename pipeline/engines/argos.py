@@ -41,7 +41,7 @@ from typing import Callable
 
 from pipeline import languages
 from pipeline.engines import ct2
-from pipeline.engines.base import Engine, PairInfo, Translation
+from pipeline.engines.base import Engine, PairInfo, Translation, read_installed
 from pipeline.errors import EngineError, NetworkUnavailable
 
 log = logging.getLogger(__name__)
@@ -117,18 +117,7 @@ def read_package(folder: Path) -> ArgosPackage:
 
 def installed_packages(folder: Path | None = None) -> list[ArgosPackage]:
     """Every readable package in the packages folder (broken ones are logged and skipped)."""
-    folder = folder or packages_dir()
-    if not folder.is_dir():
-        return []
-    found = []
-    for sub in sorted(folder.iterdir()):
-        if not sub.is_dir() or sub.name.startswith("."):
-            continue
-        try:
-            found.append(read_package(sub))
-        except EngineError as exc:
-            log.warning("skipping %s", exc)
-    return found
+    return read_installed(folder or packages_dir(), read_package)
 
 
 def find_package(source: str, target: str, folder: Path | None = None) -> ArgosPackage | None:

@@ -17,7 +17,8 @@ import logging
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from pathlib import Path
+from typing import Callable, Sequence, TypeVar
 
 from pipeline.confidence import count_words, is_word, word_key  # noqa: F401  (engines import them from here)
 from pipeline.errors import EngineError
@@ -187,3 +188,22 @@ def combine_legs(first: Translation, second: Translation) -> Translation:
         probability = (1.0 if first.probability is None else first.probability) * (
             1.0 if second.probability is None else second.probability)
     return Translation(second.text, tuple(unknown), probability)
+
+
+_Installed = TypeVar("_Installed")
+
+
+def read_installed(folder: Path, read: Callable[[Path], _Installed]) -> list[_Installed]:
+    """``read`` of every sub-folder of ``folder`` (Argos packages, CTranslate2 models), in name order; hidden
+    folders (an install in progress) are passed over, and one that ``read`` refuses is logged and skipped."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for sub in sorted(folder.iterdir()):
+        if not sub.is_dir() or sub.name.startswith("."):
+            continue
+        try:
+            found.append(read(sub))
+        except EngineError as exc:
+            log.warning("skipping %s", exc)
+    return found

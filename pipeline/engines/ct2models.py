@@ -44,7 +44,7 @@ from pathlib import Path
 
 from pipeline import languages
 from pipeline.engines import ct2
-from pipeline.engines.base import Engine, PairInfo, Translation
+from pipeline.engines.base import Engine, PairInfo, Translation, read_installed
 from pipeline.errors import EngineError
 
 log = logging.getLogger(__name__)
@@ -159,18 +159,7 @@ def compose_manifest(info: ModelInfo) -> str:
 
 def installed_models(folder: Path | None = None) -> list[ModelInfo]:
     """Every readable model in the models folder (broken ones are logged and skipped)."""
-    folder = folder or models_dir()
-    if not folder.is_dir():
-        return []
-    found = []
-    for sub in sorted(folder.iterdir()):
-        if not sub.is_dir() or sub.name.startswith("."):
-            continue
-        try:
-            found.append(read_model(sub))
-        except EngineError as exc:
-            log.warning("skipping %s", exc)
-    return found
+    return read_installed(folder or models_dir(), read_model)
 
 
 def _matches(wanted: str, offered: str) -> bool:

@@ -13,9 +13,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-import ffmpeg
-
 from pipeline import languages
+
+
+class _FfmpegPython:
+    """ffmpeg-python, imported when a command is first built: ``status`` and ``check`` read the profiles, whose
+    settings are this module's data classes, and never build a command (ffmpeg-python and the subprocess
+    machinery it imports were ~15 ms of their start-up)."""
+
+    def __getattr__(self, name: str):
+        import ffmpeg as module
+
+        return getattr(module, name)
+
+
+ffmpeg = _FfmpegPython()
 
 #: ffmpeg turns SRT into ASS on a 384x288 script (its default PlayResX/PlayResY): libass scales script
 #: units to the frame, so sizes and margins given in these units follow any resolution.
@@ -50,19 +62,25 @@ class BurnStyle:
         return f"&H{alpha}{bb}{gg}{rr}".upper()
 
     def force_style(self, font_name: str | None = None, frame: tuple[int, int] | None = None,
-                    rtl: bool = False, size_scale: float = 1.0) -> str:
+                    rtl: bool = False, size_scale: float = 1.0, area: Insets | None = None) -> str:
         """The libass ``force_style`` string for captions drawn on a ``frame`` (width, height).
 
         ``font_name`` is the resolved family (default: ``font``); ``size_scale`` corrects the size for
         a font whose full height differs from Noto Sans's (see pipeline.fonts). ``rtl`` makes libass find each
         paragraph's base direction (``Encoding=-1``) instead of VSFilter's always-left-to-right, which
-        puts an Arabic or Hebrew sentence's final punctuation on the wrong side.
+        puts an Arabic or Hebrew sentence's final punctuation on the wrong side. ``area``: the insets of the
+        frame captions must stay out of (a profile's safe zone); the margins are measured from its edges.
         """
         width, height = frame or (SCRIPT_WIDTH, SCRIPT_HEIGHT)
+        area = area or Insets()
         border = 0.15 * self.size * size_scale if self.box else self.outline  # box padding or outline
         # Margins to the ink: add the border, which libass draws outside the layout box.
-        margin_v = (self.margin_vertical + border) * SCRIPT_HEIGHT
-        margin_h = (self.margin_sides * width + border * height) * SCRIPT_WIDTH / width
+        edge = area.top if self.position == "top" else area.bottom
+        margin_v = (edge + self.margin_vertical + border) * SCRIPT_HEIGHT
+
+        def side(inset: float) -> int:
+            return round(((inset + self.margin_sides) * width + border * height) * SCRIPT_WIDTH / width)
+
         alpha = f"{round((1 - self.box_opacity) * 255):02X}" if self.box else "00"
         fields = {
             "FontName": font_name or self.font,
@@ -77,12 +95,23 @@ class BurnStyle:
             "Shadow": "0",
             "Alignment": str(POSITIONS[self.position]),
             "MarginV": str(round(margin_v)),
-            "MarginL": str(round(margin_h)),
-            "MarginR": str(round(margin_h)),
+            "MarginL": str(side(area.left)),
+            "MarginR": str(side(area.right)),
         }
         if rtl:
             fields["Encoding"] = "-1"
         return ",".join(f"{k}={v}" for k, v in fields.items())
+
+
+@dataclass(frozen=True)
+class Insets:
+    """Fractions of the frame kept clear at each edge (of its height at the top and bottom, of its width at
+    the sides): a profile's safe zone, where an app draws its own buttons and text over the video."""
+
+    top: float = 0.0
+    bottom: float = 0.0
+    left: float = 0.0
+    right: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -94,19 +123,40 @@ class Encoding:
     audio_bitrate: str = "128k"
 
 
+#: How the picture fills a frame of another shape: ``pad`` (the whole picture, bars of ``pad_colour``
+#: around it), ``blur`` (the whole picture over a blurred, enlarged copy of itself: no bars), ``crop`` (the
+#: frame filled, the sides or top and bottom cut off).
+FITS = ("pad", "blur", "crop")
+#: The blurred fill is made at 1/BLUR_SHRINK of the frame's size and scaled back up: a wide blur for a
+#: fraction of the cost of blurring the full frame (bench/build.py measures blur against pad).
+BLUR_SHRINK = 8
+BLUR_RADIUS = 6  # boxblur radius at the shrunk size: ~50 px of a 1080-wide frame
+BLUR_DIM = -0.08  # the fill is a little darker than the picture, so the picture and the captions stand out
+
+
 @dataclass(frozen=True)
 class FrameFit:
-    """Fit the picture into a ``width`` x ``height`` output frame by padding (letterbox) or cropping."""
+    """Fit the picture into a ``width`` x ``height`` output frame (see :data:`FITS`)."""
 
     width: int
     height: int
-    fit: str = "pad"  # pad | crop
+    fit: str = "pad"  # pad | blur | crop
     pad_colour: str = "000000"
+    crop_x: float = 0.5  # crop: where the frame sits across a wider picture (0 left edge, 0.5 centre, 1 right)
+
+    def picture_box(self, source_width: int, source_height: int) -> tuple[int, int, int, int]:
+        """Where the picture lands in the frame: (x, y, width, height) in pixels. With ``crop`` it fills it."""
+        if self.fit == "crop":
+            return 0, 0, self.width, self.height
+        scale = min(self.width / source_width, self.height / source_height)
+        w = min(self.width, int(source_width * scale) // 2 * 2)
+        h = min(self.height, int(source_height * scale) // 2 * 2)
+        return (self.width - w) // 2, (self.height - h) // 2, w, h
 
 
 @dataclass(frozen=True)
 class Caption:
-    """A subtitle file burned in with a style and explicitly chosen fonts."""
+    """A subtitle file burned in with a style and explicitly chosen fonts, kept out of ``area``."""
 
     subtitles: Path
     style: BurnStyle = BurnStyle()
@@ -114,6 +164,7 @@ class Caption:
     fonts_dir: Path | None = None  # a folder holding just the chosen font files
     rtl: bool = False
     size_scale: float = 1.0
+    area: Insets = Insets()  # the frame's edges captions keep out of (a profile's safe zone)
 
 
 @dataclass(frozen=True)
@@ -122,6 +173,24 @@ class Watermark:
 
     text: str
     fontfile: str | None = None
+
+
+@dataclass(frozen=True)
+class ContainerTags:
+    """What a published file says about itself: the video's title (container metadata) and the language
+    of its audio (the audio stream's ISO 639-2 tag; players and platforms read it, ``und`` otherwise)."""
+
+    title: str | None = None
+    audio_language: str | None = None  # BCP-47
+
+    def output_kwargs(self, has_audio: bool) -> dict[str, str]:
+        """ffmpeg output options writing these tags (MP4 and MKV keep both)."""
+        kwargs = {}
+        if self.title:
+            kwargs["metadata"] = f"title={self.title}"
+        if self.audio_language and has_audio:
+            kwargs["metadata:s:a:0"] = f"language={languages.to_iso639_2(self.audio_language)}"
+        return kwargs
 
 
 @dataclass(frozen=True)
@@ -134,15 +203,30 @@ class BurnOutput:
     encoding: Encoding = Encoding()
     watermark: Watermark | None = None
     source_size: tuple[int, int] | None = field(default=None, compare=False)
+    tags: ContainerTags = ContainerTags()
 
 
 def fit_picture(stream, fit: FrameFit | None):
-    """Scale the picture into the frame, then pad (letterbox/pillarbox) or centre-crop it."""
+    """Scale the picture into the frame, then pad it (letterbox/pillarbox), lay it over a blurred copy of
+    itself, or crop it (at ``crop_x`` across, centred down)."""
     if fit is None:
         return stream
     if fit.fit == "crop":
         stream = stream.filter("scale", fit.width, fit.height, force_original_aspect_ratio="increase")
-        stream = stream.filter("crop", fit.width, fit.height)
+        stream = stream.filter("crop", fit.width, fit.height, f"(iw-ow)*{fit.crop_x:g}", "(ih-oh)/2")
+    elif fit.fit == "blur":
+        copies = stream.split()
+        front, back = copies[0], copies[1]
+        small_w, small_h = max(2, fit.width // BLUR_SHRINK), max(2, fit.height // BLUR_SHRINK)
+        back = (back.filter("scale", small_w, small_h, force_original_aspect_ratio="increase")
+                .filter("crop", small_w, small_h)
+                .filter("boxblur", luma_radius=BLUR_RADIUS, luma_power=2)
+                .filter("eq", brightness=BLUR_DIM)
+                .filter("scale", fit.width, fit.height)
+                .filter("setsar", 1))
+        front = front.filter("scale", fit.width, fit.height, force_original_aspect_ratio="decrease",
+                             force_divisible_by=2).filter("setsar", 1)
+        stream = ffmpeg.overlay(back, front, x="(W-w)/2", y="(H-h)/2")
     else:
         stream = stream.filter("scale", fit.width, fit.height, force_original_aspect_ratio="decrease",
                                force_divisible_by=2)
@@ -154,7 +238,8 @@ def fit_picture(stream, fit: FrameFit | None):
 def draw_caption(stream, caption: Caption, frame: tuple[int, int] | None):
     """The libass ``subtitles`` filter with the caption's style and fonts."""
     args = {"filename": str(caption.subtitles),
-            "force_style": caption.style.force_style(caption.font_name, frame, caption.rtl, caption.size_scale)}
+            "force_style": caption.style.force_style(caption.font_name, frame, caption.rtl, caption.size_scale,
+                                                     caption.area)}
     if caption.fonts_dir is not None:
         args["fontsdir"] = str(caption.fonts_dir)
     return stream.filter("subtitles", **args)
@@ -174,12 +259,12 @@ def _frame_of(out: BurnOutput) -> tuple[int, int] | None:
     return (out.fit.width, out.fit.height) if out.fit else out.source_size
 
 
-def _encode_kwargs(encoding: Encoding, has_audio: bool) -> dict:
+def _encode_kwargs(encoding: Encoding, has_audio: bool, tags: ContainerTags = ContainerTags()) -> dict:
     kwargs = {"vcodec": "libx264", "preset": encoding.preset, "crf": encoding.crf, "pix_fmt": "yuv420p",
               "movflags": "+faststart"}
     if has_audio:
         kwargs.update({"acodec": "aac", "b:a": encoding.audio_bitrate})
-    return kwargs
+    return kwargs | tags.output_kwargs(has_audio)
 
 
 def burn_in_many(source: Path, outputs: Sequence[BurnOutput], *, has_audio: bool = True) -> list[str]:
@@ -194,7 +279,7 @@ def burn_in_many(source: Path, outputs: Sequence[BurnOutput], *, has_audio: bool
         picture = fit_picture(branch, out.fit)
         picture = draw_banner(draw_caption(picture, out.caption, _frame_of(out)), out.watermark)
         streams = [picture] + ([src["a:0"]] if has_audio else [])
-        nodes.append(ffmpeg.output(*streams, str(out.output), **_encode_kwargs(out.encoding, has_audio)))
+        nodes.append(ffmpeg.output(*streams, str(out.output), **_encode_kwargs(out.encoding, has_audio, out.tags)))
     graph = nodes[0] if len(nodes) == 1 else ffmpeg.merge_outputs(*nodes)
     return ffmpeg.compile(graph, cmd="ffmpeg", overwrite_output=True)
 
@@ -267,17 +352,19 @@ def encode_audio(source: Path, output: Path, encoding: Encoding) -> list[str]:
 
 
 def join_segments(segment_list: Path, audio: Path | None, output: Path, *, timescale: int,
-                  video_offset: float = 0.0) -> list[str]:
+                  video_offset: float = 0.0, tags: ContainerTags = ContainerTags()) -> list[str]:
     """argv: the segments named in an ffconcat ``segment_list`` joined by stream copy, with the audio, into a
     ``+faststart`` MP4 whose video track has ``timescale`` (what an MP4 encoded in one piece gets; MPEG-TS
-    would leave 1/90000). ``video_offset``: seconds the source's first frame starts after its audio."""
+    would leave 1/90000). ``video_offset``: seconds the source's first frame starts after its audio.
+    ``tags``: the file's title and its audio's language, as an output encoded in one piece has them."""
     options: dict[str, object] = {"f": "concat", "safe": 0}
     if video_offset:
         options["itsoffset"] = f"{video_offset:.6f}"
     streams = [ffmpeg.input(str(segment_list), **options)["v:0"]]
     if audio is not None:
         streams.append(ffmpeg.input(str(audio))["a:0"])
-    out = ffmpeg.output(*streams, str(output), c="copy", movflags="+faststart", video_track_timescale=timescale)
+    out = ffmpeg.output(*streams, str(output), c="copy", movflags="+faststart", video_track_timescale=timescale,
+                        **tags.output_kwargs(audio is not None))
     return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
 
 
@@ -317,6 +404,43 @@ def caption_frame(
     return argv[:1] + ["-copyts"] + argv[1:]
 
 
+def poster_frame(source: Path, at: float, output: Path, *, fit: FrameFit | None = None) -> list[str]:
+    """argv: the picture at ``at`` seconds, fitted to a profile's frame (no captions), as one JPEG."""
+    src = ffmpeg.input(str(source), ss=f"{at:.3f}")
+    picture = fit_picture(src["v:0"], fit).filter("format", "yuvj420p")
+    out = ffmpeg.output(picture, str(output), vframes=1, f="image2", vcodec="mjpeg", update=1, **{"q:v": 2})
+    return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
+
+
+def web_mp4(source: Path, output: Path, *, encoding: Encoding = Encoding(), has_audio: bool = True,
+            tags: ContainerTags = ContainerTags()) -> list[str]:
+    """argv: the picture and sound as H.264/AAC in an MP4 every browser plays (no captions: a page's
+    ``<track>`` elements carry them), for a source browsers cannot play."""
+    src = ffmpeg.input(str(source))
+    streams = [src["v:0"]] + ([src["a:0"]] if has_audio else [])
+    out = ffmpeg.output(*streams, str(output), **_encode_kwargs(encoding, has_audio, tags))
+    return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
+
+
+def hls_segments(source: Path, playlist: Path, *, encoding: Encoding | None = None, has_audio: bool = True,
+                 segment_seconds: int = 6, duration: float | None = None) -> list[str]:
+    """argv: the picture and sound cut into MPEG-TS segments beside a VOD media ``playlist``
+    (``<stem>NNN.ts``). Stream copy when ``encoding`` is None (the source is already H.264 and a sound
+    browsers play); otherwise encoded with it, like the web MP4. Segments start at key frames."""
+    src = ffmpeg.input(str(source))
+    streams = [src["v:0"]] + ([src["a:0"]] if has_audio else [])
+    if encoding is None:
+        kwargs: dict = {"vcodec": "copy"} | ({"acodec": "copy"} if has_audio else {})
+    else:
+        kwargs = {k: v for k, v in _encode_kwargs(encoding, has_audio).items() if k != "movflags"}
+        kwargs["force_key_frames"] = f"expr:gte(t,n_forced*{segment_seconds})"
+    if duration:
+        kwargs["t"] = f"{duration:.3f}"
+    out = ffmpeg.output(*streams, str(playlist), f="hls", hls_time=segment_seconds, hls_playlist_type="vod",
+                        hls_segment_filename=str(playlist.with_name(playlist.stem + "%03d.ts")), **kwargs)
+    return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
+
+
 def tile_images(pattern: str, columns: int, rows: int, output: Path) -> list[str]:
     """argv: numbered PNGs (``pattern`` like ``dir/%04d.png``) tiled into one contact sheet PNG."""
     src = ffmpeg.input(pattern, f="image2", framerate=1)
@@ -334,16 +458,18 @@ class SoftTrack:
 
     @property
     def display_title(self) -> str:
-        return self.title or languages.display_name(self.language, self.language).capitalize()
+        return self.title or languages.own_name(self.language)
 
 
 def soft_subtitles(
     source: Path, tracks: Sequence[SoftTrack], output: Path, *, container: str, has_audio: bool = True,
+    tags: ContainerTags = ContainerTags(),
     duration: float | None = None,
 ) -> list[str]:
     """argv: video and audio copied, every track added as a switchable subtitle stream.
 
     ``container`` is ``mp4`` (mov_text; MP4 drops titles) or ``mkv`` (SRT with language and title).
+    ``tags``: the file's title and its audio's language.
     ``duration`` (the source's, in seconds) cuts the output there: a cue past the video's end would
     otherwise stretch the file (a cue at 999999 h made an MKV lasting 3.6e9 s).
     """
@@ -358,6 +484,7 @@ def soft_subtitles(
         kwargs[f"disposition:s:{n}"] = "default" if track.default else "0"
     if container == "mp4":
         kwargs["movflags"] = "+faststart"
+    kwargs |= tags.output_kwargs(has_audio)
     if duration:
         kwargs["t"] = f"{duration:.3f}"
     out = ffmpeg.output(*streams, str(output), **kwargs)

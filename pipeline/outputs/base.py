@@ -36,6 +36,7 @@ and records jobs without knowing any kind by name. ``docs/contributing.md`` ("Ad
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,8 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Hashable, Sequence
 from pipeline import __version__
 from pipeline.cache import WORK  # noqa: F401 (dist/.work, re-exported by pipeline.outputs)
 from pipeline.errors import MediaError, PipelineError
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import atomic_write_text, sha256_text
+from pipeline.media.commands import ContainerTags
 from pipeline.media.probe import probe
 from pipeline.media.runner import FfmpegRunner, Progress
 
@@ -61,7 +63,7 @@ DRAFT_BANNER = "MACHINE DRAFT \u2014 NOT FOR PUBLICATION"
 #: The build's work folder in ``dist/``: files commands read, font links, the hash cache.
 #: Bump when a change to the code alters what outputs look like without a release: every output records
 #: the pipeline's version with this revision, so the next build redoes them.
-RENDER_REVISION = 2
+RENDER_REVISION = 3
 PIPELINE_INPUT = f"{__version__}+r{RENDER_REVISION}"
 #: How much shorter than its source an output may be before it counts as cut short (container and stream
 #: ends differ by a few frames; a damaged source comes out seconds short).
@@ -145,6 +147,9 @@ class VideoPlan:
     tracks: list[PlannedTrack]  # publishable tracks, and drafts when asked (``draft`` True)
     default_language: str | None  # the track players show first: the audio's language, else the first
     runner: FfmpegRunner | None = None  # for facts planning needs (a source's frames)
+    #: The jobs planned so far, kind by kind in registration order: a kind registered after others (a page
+    #: listing a video's files) sees theirs.
+    planned: list[RenderJob] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -162,6 +167,16 @@ class VideoPlan:
     @property
     def size(self) -> tuple[int, int] | None:
         return (self.info.width, self.info.height) if self.info.width and self.info.height else None
+
+    @property
+    def tags(self) -> ContainerTags:
+        """The title and audio language a media output carries in its container."""
+        return ContainerTags(self.video.title, self.video.audio_language)
+
+    @property
+    def tags_input(self) -> dict[str, str]:
+        """The ``tags`` input of a media output carrying :attr:`tags` (a new title rebuilds it)."""
+        return {"tags": sha256_text(json.dumps([self.video.title, self.video.audio_language]))}
 
     def track_inputs(self, track: PlannedTrack, *, with_source: bool = True) -> dict[str, str]:
         """The inputs of an output made from one track (and the source video, unless ``with_source`` is
@@ -190,6 +205,10 @@ class OutputKind:
     def plan(self, video: VideoPlan) -> list[RenderJob]:
         """The jobs of one video (a job that cannot be made carries ``error`` instead of raising)."""
         raise NotImplementedError
+
+    def summary(self, job: RenderJob) -> str:
+        """What the file is, for people (a page's download list): "SRT captions", "poster image"."""
+        return self.name
 
     def batch_key(self, job: RenderJob) -> Hashable | None:
         """Jobs of this kind with one (non-None) key may be produced together by one :meth:`produce`
@@ -241,6 +260,12 @@ class OutputKind:
 
     def check_complete(self, job: RenderJob, entry: dict) -> None:
         """Raise if a finished file (described by ``entry``) is not whole; the file is then discarded."""
+
+    def finished(self, jobs: Sequence[RenderJob]) -> None:
+        """Called once ``jobs``' outputs are in place under their final names (tidy what they replaced)."""
+
+    def removed(self, output: Path) -> None:
+        """Called after the build deleted an output it no longer makes (files of its own beside it go too)."""
 
 
 class FfmpegKind(OutputKind):

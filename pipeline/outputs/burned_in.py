@@ -12,6 +12,7 @@ output is encoded in one piece; with decode-once, every such output of one sourc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Sequence
 from pipeline import fonts
 from pipeline.cache import WorkCache
 from pipeline.errors import CatalogError, MediaError
+from pipeline.formats import compose_srt
 from pipeline.fsutil import sha256_text
 from pipeline.media import commands
 from pipeline.media.probe import probe
@@ -29,7 +31,7 @@ from pipeline.outputs import segments as seg
 from pipeline.outputs.base import (
     DRAFT_BANNER, SHORT_OUTPUT_SECONDS, WORK, FfmpegKind, PlannedTrack, RenderJob, VideoPlan, register,
 )
-from pipeline.profiles import Profile, burn_style, style_fingerprint
+from pipeline.profiles import Profile, burn_style, caption_area, line_layout, rebreak_track, style_fingerprint
 from pipeline.project import Project, Video
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class BurnSpec:
     encoding: commands.Encoding
     watermark: commands.Watermark | None
     source_size: tuple[int, int] | None
+    tags: commands.ContainerTags = commands.ContainerTags()
     #: How the picture is cut into segments, and which this build encodes (None: encoded in one piece).
     segments: seg.SegmentPlan | None = field(default=None, compare=False)
 
@@ -57,7 +60,8 @@ class BurnSpec:
         return w * h
 
     def output(self, path: Path) -> commands.BurnOutput:
-        return commands.BurnOutput(self.caption, path, self.fit, self.encoding, self.watermark, self.source_size)
+        return commands.BurnOutput(self.caption, path, self.fit, self.encoding, self.watermark, self.source_size,
+                                   self.tags)
 
 
 def rtl_text(srt_text: str) -> str:
@@ -98,30 +102,46 @@ def burned_name(video_id: str, language: str, profile: str, draft: bool) -> str:
 
 def caption_for(
     project: Project, video: Video, language: str, track: Track, profile: Profile, srt_text: str,
-    cache: WorkCache,
+    cache: WorkCache, source_size: tuple[int, int] | None = None,
 ) -> tuple[commands.Caption, fonts.FontSet, dict[str, str], dict[Path, str], dict[Path, Path]]:
     """Style, fonts and files to burn one track in one profile (also what a preview draws).
 
+    The captions are re-broken for the profile's line layout and kept inside its safe zone (and below the
+    picture of a ``source_size`` source when the profile says ``over_picture = false``).
     Returns the caption, the chosen fonts, the inputs they add (style and font hashes), the work files
-    to write and the fonts folder to link. Raises :class:`pipeline.fonts.FontError` for a missing font.
+    to write and the fonts folder to link. Raises :class:`pipeline.fonts.FontError` for a missing font and
+    :class:`CatalogError` for a layout that cannot hold the captions.
     """
     style = burn_style(project, video.id, language, profile)
+    frame = profile.frame(*source_size) if source_size else None
+    try:
+        area, style = caption_area(profile, style, frame, source_size)
+    except ValueError as exc:
+        raise CatalogError(project.catalog_path, str(exc), hint=f"lower [profiles.{profile.name}] max_lines or "
+                           "the caption size, or drop over_picture") from None
+    broken = rebreak_track(track, line_layout(profile, style, language), language)
+    rebroken = broken.cues != track.cues
+    if rebroken:
+        srt_text = compose_srt(broken)
     facts = cache.font_facts()
     fontset = fonts.choose_fonts(track, language, style.font, style.bold, facts)
     work = project.dist / WORK / video.id
     font_hashes = {f"font:{path.name}": cache.file_hash(path) for path in fontset.files}
     fonts_dir = project.dist / WORK / "fonts" / sha256_text(json.dumps(sorted(font_hashes.items())))[:16]
     links = {fonts_dir / path.name: path for path in fontset.files}
+    # The track's own text goes in <lang>.srt (the soft outputs read it too); re-broken lines in a file of
+    # the profile's.
+    stem = f"{language}.{profile.name}" if rebroken else language
     if fontset.rtl:
-        subtitles = work / f"{language}.rtl.srt"
+        subtitles = work / f"{stem}.rtl.srt"
         files = {subtitles: rtl_text(srt_text)}
     else:
-        subtitles = work / f"{language}.srt"
+        subtitles = work / f"{stem}.srt"
         files = {subtitles: srt_text}
     scale = facts.scale(fontset.primary)
-    caption = commands.Caption(subtitles, style, fontset.primary.family, fonts_dir, fontset.rtl, scale)
+    caption = commands.Caption(subtitles, style, fontset.primary.family, fonts_dir, fontset.rtl, scale, area)
     looks = json.dumps({"style": style_fingerprint(style), "font": fontset.primary.family, "rtl": fontset.rtl,
-                        "scale": scale})
+                        "scale": scale, "area": dataclasses.asdict(area)})
     return caption, fontset, {"style": sha256_text(looks)} | font_hashes, files, links
 
 
@@ -158,15 +178,15 @@ class BurnedIn(FfmpegKind):
     def _segment(self, video: VideoPlan, job: RenderJob, planned: PlannedTrack, facts, seconds: float) -> None:
         """Cut the job's picture into segments named by what each is made of (its cues among it)."""
         spec: BurnSpec = job.spec
+        # The container's tags (title, audio language) are written by the join: a new title re-encodes nothing.
         base = sha256_text(json.dumps({"inputs": {k: v for k, v in sorted(job.inputs.items())
-                                                  if not k.startswith("track:")},
+                                                  if not k.startswith("track:") and k != "tags"},
                                        "threads": commands.SEGMENT_THREADS}, sort_keys=True))
         audio_base = json.dumps([video.source_hash, "aac", spec.encoding.audio_bitrate]) if spec.has_audio else None
         work = video.project.dist / WORK
         plan = seg.plan_segments(facts, seconds, base, planned.track.cues, work / seg.SEGMENTS,
                                  work / seg.AUDIO, audio_base)
-        job.spec = BurnSpec(spec.source, spec.has_audio, spec.caption, spec.fit, spec.encoding, spec.watermark,
-                            spec.source_size, plan)
+        job.spec = dataclasses.replace(spec, segments=plan)
 
     def _job(self, video: VideoPlan, planned: PlannedTrack, profile: Profile) -> RenderJob:
         lang, draft, size = planned.language, planned.draft, video.size
@@ -174,19 +194,24 @@ class BurnedIn(FfmpegKind):
                         draft=draft, profile=profile.name, source=video.video.source, duration=video.info.duration)
         try:
             caption, fontset, looks, files, links = caption_for(video.project, video.video, lang, planned.track,
-                                                                profile, planned.srt_text, video.cache)
-        except fonts.FontError as exc:
+                                                                profile, planned.srt_text, video.cache, size)
+        except (fonts.FontError, CatalogError) as exc:
             job.error = exc
             return job
         watermark = commands.Watermark(DRAFT_BANNER, fonts.ui_font()) if draft else None
         fit = profile.frame(*size) if size else None
-        job.spec = BurnSpec(video.video.source, video.info.has_audio, caption, fit, profile.encoding, watermark, size)
-        job.inputs |= looks | {"draft": str(draft),
+        job.spec = BurnSpec(video.video.source, video.info.has_audio, caption, fit, profile.encoding, watermark, size,
+                            video.tags)
+        job.inputs |= looks | video.tags_input | {"draft": str(draft),
                                "profile": sha256_text(json.dumps(profile.fingerprint(*(size or (0, 0))),
                                                                  sort_keys=True))}
         job.work_files, job.font_links = files, links
         job.check = (lambda t=planned.track, f=fontset, p=planned.file: fonts.check_glyphs(t, f, p))
         return job
+
+    def summary(self, job: RenderJob) -> str:
+        shape = "" if job.profile == "web" else f", {job.profile}"
+        return f"video with the captions in the picture{shape}"
 
     def batch_key(self, job: RenderJob) -> Path:
         return job.source  # decode the source once for all of its burned-in outputs
@@ -248,7 +273,7 @@ class BurnedIn(FfmpegKind):
         try:
             listing.write_text(seg.ffconcat(plan), encoding="utf-8")
             runner.run(commands.join_segments(listing, plan.audio, temp, timescale=seg.timescale(plan.facts.rate),
-                                              video_offset=max(0.0, plan.facts.start)),
+                                              video_offset=max(0.0, plan.facts.start), tags=spec.tags),
                        total_seconds=job.duration)
         finally:
             listing.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ class SoftSpec:
     tracks: tuple[commands.SoftTrack, ...]
     container: str
     has_audio: bool
+    tags: commands.ContainerTags = commands.ContainerTags()
 
 
 class SoftSubtitled(FfmpegKind):
@@ -40,17 +41,21 @@ class SoftSubtitled(FfmpegKind):
         inputs = {"source": video.source_hash, "pipeline": PIPELINE_INPUT} | {f"track:{t.language}": t.hash
                                                                               for t in published}
         inputs["tracks"] = sha256_text(json.dumps([[t.language, t.default] for t in tracks]))
-        spec = SoftSpec(video.video.source, tracks, self.container, video.info.has_audio)
+        inputs |= video.tags_input
+        spec = SoftSpec(video.video.source, tracks, self.container, video.info.has_audio, video.tags)
         return [video.job(self, tuple(t.language for t in tracks), f"{video.id}.subtitled.{self.container}",
                           inputs, spec=spec, source=spec.source, duration=video.info.duration, work_files=files)]
 
     def cost(self, jobs: Sequence[RenderJob]) -> float:
         return jobs[0].duration or 0.0
 
+    def summary(self, job: RenderJob) -> str:
+        return f"{self.container.upper()} video with switchable captions in every language"
+
     def command(self, job: RenderJob, output: Path) -> list[str]:
         spec: SoftSpec = job.spec
         return commands.soft_subtitles(spec.source, spec.tracks, output, container=spec.container,
-                                       has_audio=spec.has_audio, duration=job.duration)
+                                       has_audio=spec.has_audio, duration=job.duration, tags=spec.tags)
 
 
 @register

@@ -28,3 +28,6 @@ class WebVtt(TextKind):
         mark = ".DRAFT" if planned.draft else ""
         return video.job(self, (planned.language,), f"{video.id}.{planned.language}{mark}.vtt", inputs,
                          draft=planned.draft, spec=vtt)
+
+    def summary(self, job: RenderJob) -> str:
+        return "WebVTT captions, for web players"

@@ -52,6 +52,20 @@ def unapprove_cues(project: Project, video_id: str, language: str, numbers: Sequ
     return ApprovalResult(report.withdrawn, len(report.unchanged))
 
 
+@dataclass
+class Declaration:
+    by: str
+    at: str
+    already: bool  # declared before (by and at are that declaration's)
+
+
+def declare_human(project: Project, video_id: str, language: str, reviewer: str, verify: Verify) -> Declaration:
+    """Record that ``reviewer`` declares a track of unknown origin a person's work (as ``pipeline approve
+    VIDEO LANG --human --by NAME``), the file checked under the library's lock to be the one they saw."""
+    report = library.declare_human(project, video_id, language, by=reviewer, verify=verify, lock_timeout=LOCK_TIMEOUT)
+    return Declaration(report.by, report.at, report.already)
+
+
 def record_edit(project: Project, video_id: str, language: str, number: int, editor: str) -> bool:
     """Note in the review record that ``editor`` changed cue ``number`` (the caller holds the folder lock)."""
     return library.record_edit(project, video_id, language, number, by=editor)

@@ -58,6 +58,7 @@ ROUTES = Map([
     Rule("/api/videos/<video>/tracks/<lang>/cues/<int:number>", endpoint="save", methods=["POST"]),
     Rule("/api/videos/<video>/tracks/<lang>/approve", endpoint="approve", methods=["POST"]),
     Rule("/api/videos/<video>/tracks/<lang>/unapprove", endpoint="unapprove", methods=["POST"]),
+    Rule("/api/videos/<video>/tracks/<lang>/declare", endpoint="declare", methods=["POST"]),
     Rule("/api/videos/<video>/tracks/<lang>/comments", endpoint="comment", methods=["POST"]),
     Rule("/api/videos/<video>/tracks/<lang>/comments/<int:comment>", endpoint="comment_status", methods=["POST"]),
     Rule("/api/words/<lang>", endpoint="word", methods=["POST"]),
@@ -237,6 +238,13 @@ class ReviewApp:
 
     def on_unapprove(self, request: Request, video: str, lang: str) -> Response:
         return self.on_approve(request, video, lang, approved=False)
+
+    def on_declare(self, request: Request, video: str, lang: str) -> Response:
+        body = self._body(request)
+        version = body.get("file_version")
+        if not isinstance(version, str):
+            raise ApiError(400, "say which version of the track the declaration is about (\"file_version\")")
+        return json_response(self.workbench.declare_human(video, lang, version, body.get("reviewer")))
 
     def on_comment(self, request: Request, video: str, lang: str) -> Response:
         body = self._body(request)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from pipeline.confidence import low_confidence_threshold
 from pipeline.cue_edit import ChangedElsewhereError, clean_cue_text, cue_version, file_version, splice_cue_text
 from pipeline.errors import LockedError, PipelineError, UsageError, WriteError
 from pipeline.formats import parse_srt
@@ -221,6 +222,7 @@ class Workbench:
                 tracks.append({
                     "language": lang, "label": _label(lang), "origin": state.origin, "cues": state.cues,
                     "counts": {k: v for k, v in state.counts.items() if v}, "publishable": state.publishable,
+                    "low_confidence": state.low_confidence,
                     "reason": state.reason, "open_comments": notes_mod.open_count(state.path),
                     "path": self._rel(state.path), "approved_by": state.approved_by, "approved_at": state.approved_at,
                 })
@@ -265,7 +267,7 @@ class Workbench:
 
     def track(self, video_id: str, language: str) -> dict:
         """One track for the workbench: its cues with state, findings, source text, comments and version."""
-        from pipeline.tracks import cue_states, current_record
+        from pipeline.tracks import CueState, cue_states, current_record
 
         video = self._video(video_id)
         loaded = self._load(video_id, language)
@@ -280,10 +282,11 @@ class Workbench:
             findings.setdefault(None, []).append({"rule": "check", "severity": "error", "message": str(exc)})
         state = self._judged(video_id, report)[language]
         try:
-            states = [s.state for s in cue_states(self.project, video_id, language)]
+            judged = cue_states(self.project, video_id, language)
         except PipelineError as exc:
-            states = ["human"] * len(loaded.track)
+            judged = [CueState(n, c.start, c.end, c.text) for n, c in enumerate(loaded.track.cues, start=1)]
             state.reason = state.reason or str(exc)
+        states = [s.state for s in judged]
         if len(states) != len(loaded.track):  # the file changed between two reads: read again
             return self.track(video_id, language)
         record = None
@@ -302,10 +305,14 @@ class Workbench:
         spoken = SpokenAt(source_track.cues if source_track else [])
         fixes = self._fixes(video_id, language, loaded.track)
         cues = []
-        for number, (cue, cue_state) in enumerate(zip(loaded.track.cues, states), start=1):
+        for number, (cue, judged_cue) in enumerate(zip(loaded.track.cues, judged), start=1):
+            cue_state = judged_cue.state
             cues.append({
                 "number": number, "start": cue.start, "end": cue.end, "text": cue.text, "version": cue_version(cue),
                 "state": cue_state, "state_label": STATE_LABELS.get(cue_state, cue_state),
+                # The engine's own signals, as `status` and the static page read them (pipeline.confidence).
+                "confidence": judged_cue.confidence, "unknown": list(judged_cue.unknown),
+                "low_confidence": judged_cue.low,
                 "findings": findings.get(number, []), "fix": fixes.get(number - 1),
                 "source": [c.text for c in spoken(cue.start, cue.end)],
                 "stale": stale.get(number),
@@ -322,7 +329,9 @@ class Workbench:
             "notes_version": _version(notes_mod.notes_path(path)),
             "origin": state.origin, "publishable": state.publishable, "reason": state.reason,
             "drafting": state.drafting, "approved_by": state.approved_by, "approved_at": state.approved_at,
-            "counts": {k: v for k, v in state.counts.items() if v},
+            "counts": {k: v for k, v in state.counts.items() if v}, "low_confidence": state.low_confidence,
+            "low_confidence_below": low_confidence_threshold(self.project, video_id, language),
+            "declarable": state.origin == "unknown" and not state.drafting and bool(loaded.track.cues),
             "source_language": source_language, "source_label": _label(source_language) if source_language else None,
             "cues": cues, "track_findings": findings.get(None, []),
             "track_comments": [c.to_dict() for c in loose],
@@ -509,6 +518,28 @@ class Workbench:
                 result = approval.unapprove_cues(self.project, video_id, language, numbers, reviewer, verify)
         return {"changed": result.changed, "unchanged": result.unchanged, "approved": approved,
                 "reviewer": reviewer}
+
+    def declare_human(self, video_id: str, language: str, version: str, reviewer: str) -> dict:
+        """``reviewer`` declares a track of unknown origin (no draft record, a language outside ``[project]
+        human_languages``) a person's work, so the publish gate may let it through: recorded in its review
+        record with who and when, as ``pipeline approve VIDEO LANG --human`` does. ``version`` is the track
+        file's version the reviewer saw (``file_version``); a file that changed since is a
+        :class:`ChangedElsewhereError` and nothing is written."""
+        reviewer = _reviewer(reviewer)
+        if not isinstance(version, str):
+            raise UsageError("say which version of the track the declaration is about (\"file_version\")")
+        path = self._track_path(video_id, language)
+
+        def verify(path: Path, data: bytes, track: Track) -> None:  # under the library's lock, as declared
+            if file_version(data) != version:
+                raise ChangedElsewhereError(path)
+
+        with self._writing():  # the library takes the folder lock itself
+            done = approval.declare_human(self.project, video_id, language, reviewer, verify)
+        if not done.already:
+            log.info("%s: declared a person's work by %s from the workbench", path, done.by)
+        return {"language": language, "declared_by": done.by, "declared_at": done.at, "already": done.already,
+                "record_version": _version(record_path(path))}
 
     def add_comment(self, video_id: str, language: str, number: int, version: str | None, author: str,
                     text: str) -> dict:

@@ -22,7 +22,7 @@
 
   var state = {
     key: null, videos: [], video: null, lang: null, track: null,
-    cards: [], current: null, loading: false, pollTimer: null, changedOnDisk: false,
+    cards: [], current: null, loading: false, pollTimer: null, changedOnDisk: false, declareVersion: null,
   };
 
   // ---------------------------------------------------------------- the address, the key, the name
@@ -48,6 +48,17 @@
   }
 
   function reviewer() { return reviewerInput.value.trim(); }
+
+  // A cue needs attention when it is not reviewed yet, when check finds something in it, or when the
+  // engine itself had low confidence in it (unreviewed machine text below [draft] low_confidence).
+  function needsAttention(cue, findings) {
+    return !!(ATTENTION[cue.state] || cue.low_confidence || (findings || cue.findings).length);
+  }
+
+  // Words the engine marked when it drafted the cue, marked in the text until a person approves it.
+  function engineMarked(cue) {
+    return cue.state === "approved" || cue.state === "human" ? [] : (cue.unknown || []);
+  }
 
   // Unsaved text is also kept in this browser, so a closed tab, a crash or a restarted server loses nothing.
   function draftKey(number) {
@@ -203,13 +214,18 @@
     var text = card.edit.value;
     var backdrop = card.backdrop;
     backdrop.textContent = "";
-    var words = (card.misspelt || []).filter(function (w) { return w; });
+    var misspelt = (card.misspelt || []).filter(function (w) { return w; });
+    var engine = engineMarked(card.cue).filter(function (w) { return w; });
+    var words = misspelt.concat(engine);
     var last = 0;
     if (words.length) {
       var re = wordPattern(words), match;
       while ((match = re.exec(text)) !== null) {
+        var kinds = [];
+        if (misspelt.indexOf(match[0]) >= 0) { kinds.push("misspelt"); }
+        if (engine.indexOf(match[0]) >= 0) { kinds.push("engine-marked"); }
         backdrop.appendChild(document.createTextNode(text.slice(last, match.index)));
-        backdrop.appendChild(node("mark", "misspelt", match[0]));
+        backdrop.appendChild(node("mark", kinds.join(" "), match[0]));
         last = re.lastIndex;
       }
     }
@@ -257,6 +273,7 @@
   function trackLabel(t) {
     var bits = [t.language + " \u2014 " + t.label];
     if (t.origin === "machine") { bits.push(t.publishable ? "approved" : "machine draft"); }
+    if (t.origin === "unknown") { bits.push("unknown origin"); }
     if (t.open_comments) { bits.push(t.open_comments + " open comment" + (t.open_comments === 1 ? "" : "s")); }
     return bits.join(" \u00b7 ");
   }
@@ -298,6 +315,7 @@
     $("empty").textContent = text;
     $("empty").hidden = false;
     $("track-info").hidden = true;
+    declareMessage("");
     captions.textContent = "";
   }
 
@@ -349,6 +367,10 @@
       var label = { machine: "unreviewed", edited: "edited", approved: "approved", stale: "stale", human: "by a person" }[s] || s;
       summary.appendChild(node("span", "badge badge-" + s, track.counts[s] + " " + label));
     });
+    if (track.low_confidence) {
+      summary.appendChild(node("span", "badge badge-low", track.low_confidence + " of low engine confidence"));
+    }
+    showDeclare(track);
     fillFindings($("track-findings"), track.track_findings);
     fillComments($("track-comments"), track.track_comments);
     $("now-source-label").textContent = track.source_label ? "Source: " + track.source_label : "Source";
@@ -399,6 +421,7 @@
     var card = {
       el: el, cue: cue, number: cue.number, dirty: false, checkSeq: 0, checkTimer: null,
       seek: el.querySelector(".seek"), end: el.querySelector(".end"), badge: el.querySelector(".badge"),
+      confidence: el.querySelector(".confidence"),
       dirtyMark: el.querySelector(".dirty-mark"), who: el.querySelector(".who-did"), src: el.querySelector(".src"), stale: el.querySelector(".stale"),
       diff: el.querySelector(".diff"), conflict: el.querySelector(".conflict"), edit: el.querySelector("textarea.edit"),
       findings: el.querySelector(".findings"), save: el.querySelector(".save"), revert: el.querySelector(".revert"),
@@ -445,8 +468,16 @@
     var before = card.cue;
     card.cue = cue;
     card.number = cue.number;
-    card.el.className = "cue state-" + cue.state + (ATTENTION[cue.state] || cue.findings.length ? " attention" : "") +
-      (state.current === card ? " current" : "");
+    card.el.className = "cue state-" + cue.state + (needsAttention(cue) ? " attention" : "") +
+      (cue.low_confidence ? " low-confidence" : "") + (state.current === card ? " current" : "");
+    // The engine's confidence, on unreviewed machine text only (as on the static page).
+    var shown = cue.confidence !== null && cue.confidence !== undefined && cue.state === "machine";
+    card.confidence.hidden = !shown;
+    card.confidence.className = "confidence" + (cue.low_confidence ? " low" : "");
+    card.confidence.textContent = shown ? "engine confidence " + Math.round(cue.confidence * 100) + "%" : "";
+    card.confidence.title = shown ? (cue.low_confidence ? "Below the project's low_confidence (" +
+      Math.round(state.track.low_confidence_below * 100) + "%): the engine itself doubted this text. " : "") +
+      (cue.unknown.length ? "Marked: " + cue.unknown.join(", ") : "") : "";
     card.seek.textContent = "#" + cue.number + "  " + clock(cue.start);
     card.end.textContent = "\u2013 " + clock(cue.end);
     card.badge.className = "badge badge-" + cue.state;
@@ -563,7 +594,7 @@
       card.findings.classList.remove("checking");
       fillFindings(card.findings, data.findings, card);
       showFix(card, data.fix);
-      card.el.classList.toggle("attention", !!(ATTENTION[card.cue.state] || data.findings.length));
+      card.el.classList.toggle("attention", needsAttention(card.cue, data.findings));
     }).catch(function (error) {
       if (seq !== card.checkSeq) { return; }
       card.findings.classList.remove("checking");
@@ -651,6 +682,84 @@
       notice(explain(error), error.status === 409);
       updateApproveAll();
     });
+  });
+
+  // ---------------------------------------------------------------- declaring a person's track
+
+  // A track of unknown origin is published only once a person declares it theirs: a consequential
+  // claim, so it takes two steps (the button, then "Yes" under a question that says what it means).
+  function showDeclare(track) {
+    var shown = !!track.declarable;
+    var appearing = shown && $("declare").hidden;
+    if (!shown || appearing) { $("declare-confirm").hidden = true; }
+    $("declare").hidden = !shown;
+    if (shown && !$("declare-confirm").hidden && track.file_version !== state.declareVersion) {
+      // The file changed on disk after the question was asked: it was about other text. Ask again.
+      $("declare-confirm").hidden = true;
+      declareMessage("This track changed on disk since you asked to declare it: read it again, then declare it.",
+        true);
+    }
+  }
+
+  function declareMessage(text, bad) {
+    $("declare-msg").textContent = text || "";
+    $("declare-msg").className = "msg" + (text ? (bad ? " bad" : " good") : "");
+  }
+
+  // A declaration is about the file on disk: text typed here and not saved is not part of it.
+  function unsavedBeforeDeclaring() {
+    var dirty = dirtyCards();
+    if (!dirty.length) { return false; }
+    $("declare-confirm").hidden = true;
+    declareMessage("Cue " + dirty.map(function (c) { return c.number; }).join(", ") + " has unsaved text: save it " +
+      "(Ctrl+S) or undo it first. A declaration is about the file as it is on disk.", true);
+    dirty[0].edit.focus();
+    return true;
+  }
+
+  $("declare-start").addEventListener("click", function () {
+    if (!state.track || needReviewer(null) || unsavedBeforeDeclaring()) { return; }
+    $("declare-question").textContent = "Declare, as " + reviewer() + ", that a person wrote " + state.track.path +
+      " (it is not machine output) and that you answer for it? Your name and the time are recorded in its review " +
+      "record, and once check passes the comms team's `pipeline build` publishes it as it is now.";
+    $("declare-yes").textContent = "Yes, declare it a person's translation, as " + reviewer();
+    state.declareVersion = state.track.file_version;  // the text the reviewer has read, and declares
+    $("declare-confirm").hidden = false;
+    declareMessage("");
+    $("declare-yes").focus();
+  });
+
+  $("declare-cancel").addEventListener("click", function () {
+    $("declare-confirm").hidden = true;
+    $("declare-start").focus();
+  });
+
+  $("declare-yes").addEventListener("click", function () {
+    if (!state.track || needReviewer(null) || unsavedBeforeDeclaring()) { return; }
+    var lang = state.lang;
+    $("declare-yes").disabled = true;
+    api("POST", trackPath("/declare"), { file_version: state.declareVersion, reviewer: reviewer() })
+      .then(function (data) {
+        $("declare-confirm").hidden = true;
+        declareMessage("Declared a person's translation by " + data.declared_by + ", " + when(data.declared_at) +
+          (data.already ? " (it had been declared already)" : "") + ": recorded in its review record.");
+        return loadTrack(false).then(function () {
+          var v = state.videos.filter(function (x) { return x.id === state.video; })[0];
+          var t = v && v.tracks.filter(function (x) { return x.language === lang; })[0];
+          var option = langSelect.querySelector("option[value='" + CSS.escape(lang) + "']");
+          if (t && option && state.track && state.lang === lang) {
+            t.origin = state.track.origin;
+            t.publishable = state.track.publishable;
+            option.textContent = trackLabel(t);
+          }
+        });
+      }).catch(function (error) {
+        declareMessage(explain(error), true);
+        if (error.status === 409) {
+          notice("This track changed elsewhere since you loaded it: reload it and read it again before declaring it.",
+            true);
+        }
+      }).then(function () { $("declare-yes").disabled = false; });
   });
 
   // ---------------------------------------------------------------- comments
@@ -892,6 +1001,7 @@
   });
   reviewerInput.addEventListener("input", function () {
     reviewerInput.classList.remove("missing");
+    $("declare-confirm").hidden = true;  // the question named the reviewer: ask it again under the new name
     var store = storage("localStorage");
     if (store) { store.setItem(NAME_STORE, reviewer()); }
   });
