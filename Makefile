@@ -51,8 +51,9 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e .
 	@touch $@
 
+# The tests run the Dask executor on a real local cluster: the cluster extra comes with them.
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,cluster]'
 	@touch $@
 
 setup: system $(VENV)/.installed
@@ -63,7 +64,7 @@ sample-assets: system
 	$(PYTHON) assets/make_sample.py
 
 bench: setup-test
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf dist .pytest_cache

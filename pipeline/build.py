@@ -3,9 +3,14 @@
 A build plans every output (:func:`pipeline.render.plan_video`, which asks each output kind of
 :mod:`pipeline.outputs`), compares each job's input hashes
 (source video, track text and timing, style, profile, fonts, pipeline version) with those recorded in
-``dist/manifest.json``, and runs only the jobs whose inputs changed or whose output is missing. Jobs
-run concurrently (``jobs``); one failing does not stop the others. The manifest is updated as each
-output is finished, so an interrupted build loses at most the outputs it was writing.
+``dist/manifest.json``, and runs only the jobs whose inputs changed or whose output is missing. An output
+made in pieces (a burned-in video's segments) also redoes only the pieces whose inputs changed.
+
+The pieces are work units (:mod:`pipeline.work`) run by an executor (:mod:`pipeline.executors`): ``-j``
+threads of this process each running one ffmpeg within a memory budget, or a Dask cluster. This process —
+the coordinator — joins the pieces, produces the other outputs, writes the manifest and holds the lock.
+One failing output does not stop the others. The manifest is updated as each output is finished, so an
+interrupted build loses at most the outputs it was writing.
 
 Two builds of one project never interleave: the project lock (``dist/.lock``) is held for the whole
 build; a second build waits for the first (or, with ``wait=False``, stops with a clear message).
@@ -24,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from pipeline.cache import WorkCache
+from pipeline.cache import MediaFacts, WorkCache
 from pipeline.errors import LockedError, PipelineError, UsageError
 from pipeline.fsutil import TEMP_MARK
-from pipeline.media.runner import FfmpegRunner
+from pipeline.media.runner import FfmpegRunner, Progress
 from pipeline.profiles import load_profile
 from pipeline.project import Project
 from pipeline.manifest import MANIFEST, read_manifest, update_manifest, video_facts
@@ -35,6 +40,7 @@ from pipeline.outputs import KINDS, WORK, RenderJob, prepare_job
 from pipeline.publish import GateError, judge_video, rendered_as_draft
 from pipeline.render import EventCallback, RenderEvent, plan_video, run_jobs
 from pipeline.tracks import TrackState
+from pipeline.work import UnitResult, WorkUnit, clean_scratch
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,9 @@ LOCK_OWNER = ".lock.owner"
 #: process per output: 9-10% faster for 720p sources and up to 30% for small ones on this 2-core machine
 #: (bench/build.py; docs/rendering.md), frames identical. ``[render] decode_once``.
 DECODE_ONCE_DEFAULT = True
+#: Memory the encodes running at once may use together, estimated per unit (``[render] memory_mib``): with
+#: the build's own ~100 MiB it keeps a build under 700 MiB whatever the number of languages and profiles.
+MEMORY_MIB_DEFAULT = 600
 _INPUT_NAMES = {"source": "source video", "style": "style", "profile": "profile", "pipeline": "pipeline version",
                 "draft": "draft status", "tracks": "track list", "tags": "title or audio language",
                 "page": "page content", "files": "list of the video's files", "poster": "poster time or frame",
@@ -72,6 +81,9 @@ class BuildOptions:
     wait: bool = True  # wait for another build of the project (False: stop with LockedError)
     #: Render tracks that would be published even when ``pipeline check`` finds errors in them.
     ignore_check: bool = False
+    executor: str | None = None  # local | dask (None: $PIPELINE_EXECUTOR, [render] executor, local)
+    scheduler: str | None = None  # a Dask scheduler's address (None: $PIPELINE_SCHEDULER, [render] scheduler)
+    memory_mib: float | None = None  # None: [render] memory_mib, else MEMORY_MIB_DEFAULT
 
 
 @dataclass
@@ -142,6 +154,9 @@ class BuildResult:
     manifest: Path | None = None
     seconds: float = 0.0
     jobs: int = 1
+    units: list[WorkUnit] = field(default_factory=list)  # the pieces this build made (segments, audio)
+    executor: str = "local"
+    swept: int = 0  # cached pieces no output uses any more, removed
 
     @property
     def built(self) -> list[RenderJob]:
@@ -254,7 +269,7 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
     dry run) nothing is written, not even the hash cache.
     """
     runner = runner or FfmpegRunner()
-    cache = cache or WorkCache(project.dist / WORK / "cache.json")
+    cache = cache or WorkCache(project.dist / WORK / "cache.json", MediaFacts(read_only=not remember))
     everything = not video_ids
     ids = list(dict.fromkeys(video_ids)) if video_ids else list(project.videos)
     for vid in ids:
@@ -301,6 +316,12 @@ def plan_build(project: Project, video_ids: Iterable[str] | None = None, options
                 except PipelineError as exc:
                     job.error = exc
                     decision = Decision(job, "fail", str(exc))
+            if decision.action == "build":
+                entry = manifest.get(job.path)
+                changed = _changed(entry.get("inputs") or {}, job.inputs) if entry else []
+                job.note = job.output_kind.plan_work(job, entry, options.force, changed)
+                if job.note:
+                    decision.reason = f"{decision.reason}; {job.note}"
             decisions.append(decision)
     if remember:
         cache.save()
@@ -350,9 +371,11 @@ def resolve_decode_once(project: Project, requested: bool | None) -> bool:
     return value
 
 
-def group_tasks(jobs: Sequence[RenderJob], decode_once: bool) -> list[list[RenderJob]]:
-    """Units of work, costliest first: each job alone, or with ``decode_once`` the jobs its kind batches
-    together (every burned-in output of one source) in one task."""
+def group_tasks(jobs: Sequence[RenderJob], decode_once: bool, workers: int = 1,
+                memory_mib: float | None = None) -> list[list[RenderJob]]:
+    """Tasks of jobs produced whole, costliest first: each job alone, or with ``decode_once`` the jobs its
+    kind batches together (every burned-in output of one source) in one task — at most as many as
+    ``workers`` such tasks may hold together within ``memory_mib`` (:meth:`OutputKind.batch_size`)."""
     tasks: list[list[RenderJob]] = []
     batches: dict[tuple, list[RenderJob]] = {}
     for job in jobs:
@@ -361,8 +384,80 @@ def group_tasks(jobs: Sequence[RenderJob], decode_once: bool) -> list[list[Rende
             tasks.append([job])
         else:
             batches.setdefault((job.kind, key), []).append(job)
-    tasks += list(batches.values())
+    for batch in batches.values():
+        size = len(batch) if memory_mib is None else \
+            max(1, batch[0].output_kind.batch_size(batch, workers, memory_mib))
+        tasks += [batch[n:n + size] for n in range(0, len(batch), size)]
     return sorted(tasks, key=lambda task: task[0].output_kind.cost(task), reverse=True)
+
+
+def resolve_memory(project: Project, requested: float | None) -> float:
+    """The memory budget (MiB) of the encodes running at once: the option, else ``[render] memory_mib``."""
+    value = requested if requested is not None else _setting(project, "memory_mib")
+    if value is None:
+        return float(MEMORY_MIB_DEFAULT)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 100:
+        raise UsageError(f"{project.catalog_path}: [render] memory_mib must be a number of MiB, at least 100 "
+                         f"(got {value!r})")
+    return float(value)
+
+
+def resolve_executor(project: Project, options: BuildOptions) -> tuple[str, str | None]:
+    """Which executor runs the work units, and the Dask scheduler's address: option, environment
+    (``$PIPELINE_EXECUTOR``, ``$PIPELINE_SCHEDULER``), ``[render] executor``/``scheduler``, else local."""
+    from pipeline.executors import EXECUTORS
+
+    scheduler = options.scheduler or os.environ.get("PIPELINE_SCHEDULER") or _setting(project, "scheduler")
+    name = options.executor or os.environ.get("PIPELINE_EXECUTOR") or _setting(project, "executor") or \
+        ("dask" if options.scheduler else "local")
+    if name not in EXECUTORS:
+        raise UsageError(f"unknown executor {name!r}", hint=f"use one of: {', '.join(EXECUTORS)}")
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise UsageError(f"{project.catalog_path}: [render] scheduler must be an address such as tcp://host:8786")
+    if name != "dask" and options.scheduler:
+        raise UsageError("--scheduler needs --executor dask")
+    return name, scheduler if name == "dask" else None
+
+
+class _Book:
+    """Progress and timing of jobs whose pieces are made by several units."""
+
+    def __init__(self, emit: Callable[[RenderEvent], None], index: dict[int, int], total: int):
+        self.emit, self.index, self.total = emit, index, total
+        self._guard = threading.Lock()
+        self.started: dict[int, float] = {}
+        self.done: dict[int, float] = {}  # job -> media seconds of its pieces made
+        self.work: dict[int, float] = {}  # job -> media seconds of pieces to make
+
+    def start(self, job: RenderJob) -> None:
+        with self._guard:
+            if id(job) in self.started:
+                return
+            self.started[id(job)] = time.monotonic()
+        self.emit(RenderEvent("start", job, self.index[id(job)], self.total))
+
+    def advance(self, job: RenderJob, seconds: float) -> None:
+        self.start(job)
+        with self._guard:
+            self.done[id(job)] = self.done.get(id(job), 0.0) + seconds
+            done, work = self.done[id(job)], self.work.get(id(job)) or None
+        if job.encodes:
+            self.emit(RenderEvent("progress", job, self.index[id(job)], self.total,
+                                  Progress(min(done, work or done), work)))
+
+    def seconds(self, job: RenderJob) -> float:
+        return time.monotonic() - self.started.get(id(job), time.monotonic())
+
+
+def _executor(name: str, scheduler: str | None, pool: ThreadPoolExecutor, runner: FfmpegRunner, jobs_n: int,
+              memory: float):
+    if name == "dask":
+        from pipeline.executors.cluster import DaskExecutor
+
+        return DaskExecutor(scheduler, workers=jobs_n)
+    from pipeline.executors.local import LocalExecutor
+
+    return LocalExecutor(pool, runner, jobs_n, memory)
 
 
 def run_build(
@@ -372,7 +467,8 @@ def run_build(
     report=None,
 ) -> BuildResult:
     """Build the given videos (all by default): lock the project, clean up after any interrupted build,
-    plan, remove outputs no longer made, run what changed, and keep the manifest in step.
+    plan, remove outputs no longer made, make the pieces (work units) and the outputs that changed, and
+    keep the manifest in step.
 
     Only what the publish gate allows is rendered (:mod:`pipeline.publish`); a track that would be
     published but fails the check stops the build with :class:`GateError` before anything is rendered,
@@ -385,14 +481,21 @@ def run_build(
     emit = on_event or (lambda _e: None)
     jobs_n = resolve_jobs(project, options.jobs)
     decode_once = resolve_decode_once(project, options.decode_once)
+    memory = resolve_memory(project, options.memory_mib)
+    executor_name, scheduler = resolve_executor(project, options)
+    runner.ffprobe, runner.ffmpeg  # noqa: B018 -- both must be installed: say so once, before any work
+    if executor_name == "dask":
+        from pipeline.executors.cluster import require_dask
+
+        require_dask()  # says how to install it, before the lock and any work
     with project_lock(project, wait=options.wait, on_wait=on_wait):
-        cleaned = clean_partials(project.dist)
+        cleaned = clean_partials(project.dist) + clean_scratch(project.dist / WORK)
         plan = plan_build(project, video_ids, options, runner, report=report)
         if plan.blocked:  # before anything is rendered or removed
             raise GateError(plan.blocked, plan.check_error)
         if on_plan is not None:
             on_plan(plan)
-        result = BuildResult(plan, cleaned=cleaned, jobs=jobs_n)
+        result = BuildResult(plan, cleaned=cleaned, jobs=jobs_n, executor=executor_name)
         facts = {vid: video_facts(project.videos[vid].title, project.videos[vid].audio_language)
                  for vid in plan.videos}
         removed = []
@@ -413,54 +516,119 @@ def run_build(
             emit(RenderEvent("failed", decision.job, -1, total, error=decision.job.error))
         for job in to_build:
             prepare_job(job)
-        guard = threading.Lock()
+        book = _Book(emit, index, total)
+        failed: set[int] = set()
 
-        def run_task(task: list[RenderJob]) -> tuple[list[dict], float]:
+        def fail(jobs: Iterable[RenderJob], exc: BaseException) -> None:
+            if not isinstance(exc, PipelineError):
+                log.debug("job failed with a bug", exc_info=exc)
+                exc = PipelineError(f"internal error: {type(exc).__name__}: {exc}",
+                                    hint="this is a bug; run with -v for details")
+            for job in jobs:
+                if id(job) in failed:
+                    continue
+                failed.add(id(job))
+                result.failures.append((job, exc))
+                emit(RenderEvent("failed", job, index[id(job)], total, error=exc))
+
+        def produce(task: list[RenderJob]) -> tuple[list[dict], float]:
             began = time.monotonic()
             for job in task:
-                emit(RenderEvent("start", job, index[id(job)], total))
+                book.start(job)
 
             def progress(p, task=task):
                 for job in task:
                     emit(RenderEvent("progress", job, index[id(job)], total, p))
 
-            entries = run_jobs(task, runner, progress if task[0].encodes else None)
-            return entries, time.monotonic() - began
+            pieces = task[0].output_kind.in_pieces(task[0])
+            entries = run_jobs(task, runner, progress if task[0].encodes and not pieces else None)
+            return entries, (book.seconds(task[0]) if pieces else time.monotonic() - began)
 
-        tasks = group_tasks(to_build, decode_once)
+        # The pieces: work units of every kind that makes its outputs in pieces.
+        in_pieces = [job for job in to_build if job.output_kind.in_pieces(job)]
+        whole = [job for job in to_build if not job.output_kind.in_pieces(job)]
         with ThreadPoolExecutor(max_workers=jobs_n, thread_name_prefix="build") as pool:
-            pending: dict[Future, list[RenderJob]] = {pool.submit(run_task, task): task for task in tasks}
+            executor = _executor(executor_name, scheduler, pool, runner, jobs_n, memory)
+            pending: dict[Future, tuple[str, object]] = {}
             try:
+                by_kind: dict[str, list[RenderJob]] = {}
+                for job in in_pieces:
+                    by_kind.setdefault(job.kind, []).append(job)
+                units: dict[str, WorkUnit] = {}
+                for kind_jobs in by_kind.values():
+                    for unit in kind_jobs[0].output_kind.units(kind_jobs, executor.workers, memory):
+                        units.setdefault(unit.key, unit)
+                result.units = list(units.values())
+                by_path = {job.path: job for job in in_pieces}
+                waiting: dict[int, set[str]] = {id(job): set() for job in in_pieces}
+                for unit in units.values():
+                    for path in unit.jobs:
+                        waiting[id(by_path[path])].add(unit.key)
+                for unit in units.values():
+                    for path in unit.jobs:
+                        if by_path[path].encodes and unit.frames:
+                            book.work[id(by_path[path])] = book.work.get(id(by_path[path]), 0.0) + unit.seconds
+
+                def unit_progress(unit: WorkUnit):
+                    last = [0.0]
+
+                    def report(p: Progress) -> None:
+                        for path in unit.jobs:  # one process makes them all: they start together
+                            book.start(by_path[path])
+                        step, last[0] = max(0.0, p.seconds_done - last[0]), max(last[0], p.seconds_done)
+                        for path in unit.jobs:
+                            if unit.frames:
+                                book.advance(by_path[path], step)
+                    return report
+
+                order = sorted(units.values(), key=lambda u: (-u.priority, -u.cost))
+                for unit in order:
+                    pending[executor.submit(unit, unit_progress(unit))] = ("unit", unit)
+                for job in in_pieces:
+                    if not waiting[id(job)]:
+                        pending[pool.submit(produce, [job])] = ("task", [job])
+                for task in group_tasks(whole, decode_once, jobs_n, memory):
+                    pending[pool.submit(produce, task)] = ("task", task)
                 while pending:
                     done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                     for future in done:
-                        task = pending.pop(future)
-                        try:
-                            entries, seconds = future.result()
-                        except PipelineError as exc:
-                            for job in task:
-                                result.failures.append((job, exc))
-                                emit(RenderEvent("failed", job, index[id(job)], total, error=exc))
+                        what, item = pending.pop(future)
+                        exc = future.exception()
+                        if what == "unit":
+                            unit: WorkUnit = item
+                            jobs = [by_path[path] for path in unit.jobs]
+                            if exc is not None:
+                                fail(jobs, exc)
+                                continue
+                            outcome: UnitResult = future.result()
+                            log.debug("unit %s %s", unit.label, "made" if outcome.ran else "already made")
+                            for job in jobs:
+                                waiting[id(job)].discard(unit.key)
+                                if not waiting[id(job)] and id(job) not in failed:
+                                    pending[pool.submit(produce, [job])] = ("task", [job])
                             continue
-                        except Exception as exc:  # a bug in one job must not stop the others
-                            log.debug("job failed with a bug", exc_info=True)
-                            err = PipelineError(f"internal error: {type(exc).__name__}: {exc}",
-                                                hint="this is a bug; run with -v for details")
-                            for job in task:
-                                result.failures.append((job, err))
-                                emit(RenderEvent("failed", job, index[id(job)], total, error=err))
+                        task = item
+                        if exc is not None:
+                            fail(task, exc)
                             continue
-                        with guard:
-                            result.manifest = update_manifest(project.dist, add=entries, videos=facts)
+                        entries, seconds = future.result()
+                        result.manifest = update_manifest(project.dist, add=entries, videos=facts)
                         result.entries += entries
                         for job in task:
                             emit(RenderEvent("done", job, index[id(job)], total, seconds=seconds))
             except BaseException:
                 # Interrupted: stop every encode now; their temp files are removed as they fail.
                 runner.cancel()
+                executor.cancel()
                 for future in pending:
                     future.cancel()
                 raise
+            finally:
+                executor.close()
+        if not video_ids and not options.profiles:
+            kinds = {d.job.kind: d.job.output_kind for d in plan.decisions}
+            result.swept = sum(kind.sweep(project.dist, [d.job for d in plan.decisions if d.job.kind == name])
+                               for name, kind in kinds.items())
     if (project.dist / MANIFEST).is_file():
         result.manifest = project.dist / MANIFEST
     result.seconds = time.monotonic() - started

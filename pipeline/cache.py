@@ -1,9 +1,13 @@
-"""What a build remembers between runs to decide quickly: content hashes and probe results.
+"""What a build remembers between runs to decide quickly: content hashes and facts about media files.
 
 ``dist/.work/cache.json`` maps each hashed file to ``(size, mtime_ns, inode) -> sha256``, like git's index:
 a file whose size, time and inode are unchanged is not read again. Decisions are still made on the
-content hashes (a touched but unchanged file hashes the same and rebuilds nothing). Probe results are
-keyed by the file's content hash. The cache is only an accelerator: deleting it costs one re-read.
+content hashes (a touched but unchanged file hashes the same and rebuilds nothing).
+
+What ffprobe says about a source (its streams, its frames) depends on its content alone, so it is kept by
+content hash outside ``dist/``, in the user's cache folder (:func:`media_cache_dir`): deleting ``dist/``
+(or a second checkout of the project) does not probe the sources again. Both are only accelerators:
+deleting them costs one re-read.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.fsutil import atomic_write_text, sha256_file
-from pipeline.media.probe import MediaInfo, StreamInfo, probe_video
+from pipeline.media.probe import FrameFacts, MediaInfo, StreamInfo, frame_facts, probe_video
 
 if TYPE_CHECKING:  # `check` and `status` read probe results here without loading the font machinery
     from pipeline.fonts import FontChoice, FontFacts
@@ -34,13 +38,71 @@ def project_cache(dist: Path) -> "WorkCache":
     return WorkCache(dist / WORK / "cache.json")
 
 
+#: Bump when what is stored per media file changes shape.
+MEDIA_FACTS_VERSION = 1
+
+
+def media_cache_dir() -> Path:
+    """Where facts about media files are kept by content hash: ``$PIPELINE_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/pipeline``, else ``~/.cache/pipeline``."""
+    explicit = os.environ.get("PIPELINE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pipeline"
+
+
+class MediaFacts:
+    """Facts about media files by content hash, one small JSON file each (``media/<sha256>.json``).
+
+    A fact is written once and never changes (the content it describes cannot); a folder that cannot be
+    written only costs probing again.
+    """
+
+    def __init__(self, folder: Path | None = None, *, read_only: bool = False):
+        self.folder = (folder or media_cache_dir()) / "media"
+        self.read_only = read_only  # a dry run writes nothing anywhere
+
+    def _path(self, digest: str) -> Path:
+        return self.folder / f"{digest}.json"
+
+    def get(self, digest: str, kind: str) -> dict | None:
+        try:
+            data = json.loads(self._path(digest).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != MEDIA_FACTS_VERSION:
+            return None
+        value = data.get(kind)
+        return value if isinstance(value, dict) else None
+
+    def put(self, digest: str, kind: str, value: dict) -> None:
+        if self.read_only:
+            return
+        path = self._path(digest)
+        try:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if not isinstance(data, dict) or data.get("version") != MEDIA_FACTS_VERSION:
+                    data = {}
+            except (OSError, ValueError):
+                data = {}
+            data.update({"version": MEDIA_FACTS_VERSION, kind: value})
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(path, json.dumps(data, sort_keys=True) + "\n")
+        except OSError as exc:
+            log.info("cannot keep media facts in %s (%s)", path.parent, exc)
+
+
 class WorkCache:
     """File hashes and probe results, loaded from and saved to one JSON file."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, media: MediaFacts | None = None):
         self.path = path
+        self.media = media or MediaFacts()
         self._hashes: dict[str, list] = {}
-        self._probes: dict[str, dict] = {}
+        self._probes: dict[str, MediaInfo] = {}
+        self._frames: dict[str, FrameFacts] = {}
         self._fonts: dict[str, dict] = {}
         self._dirty = False
         if path is not None and path.is_file():
@@ -48,7 +110,6 @@ class WorkCache:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 if data.get("version") == CACHE_VERSION:
                     self._hashes = data.get("hashes", {})
-                    self._probes = data.get("probes", {})
                     self._fonts = data.get("fonts", {})
             except (OSError, ValueError, AttributeError):
                 log.info("ignoring unreadable cache %s", path)
@@ -70,16 +131,38 @@ class WorkCache:
     def probe(self, path: Path, runner: FfmpegRunner | None = None) -> MediaInfo:
         """:func:`probe_video` of a source, remembered by content hash."""
         digest = self.file_hash(path)
-        known = self._probes.get(digest)
+        if digest in self._probes:
+            return self._probes[digest]
+        known = self.media.get(digest, "probe")
+        info = None
         if known:
             try:
-                return _media_info(Path(path), known)
+                info = _media_info(Path(path), known)
             except (KeyError, TypeError, ValueError):
-                pass
-        info = probe_video(path, runner)
-        self._probes[digest] = info.to_dict()
-        self._dirty = True
+                info = None
+        if info is None:
+            info = probe_video(path, runner)
+            self.media.put(digest, "probe", info.to_dict())
+        self._probes[digest] = info
         return info
+
+    def frames(self, path: Path, runner: FfmpegRunner | None = None) -> FrameFacts:
+        """:func:`frame_facts` of a source (its frame count, rate, keyframes), remembered by content hash."""
+        digest = self.file_hash(path)
+        if digest in self._frames:
+            return self._frames[digest]
+        known = self.media.get(digest, "frames")
+        facts = None
+        if known:
+            try:
+                facts = FrameFacts.from_dict(known)
+            except (KeyError, TypeError, ValueError):
+                facts = None
+        if facts is None:
+            facts = frame_facts(path, runner)
+            self.media.put(digest, "frames", facts.to_dict())
+        self._frames[digest] = facts
+        return facts
 
     def save(self) -> None:
         if self.path is None or not self._dirty:
@@ -87,9 +170,8 @@ class WorkCache:
         # Forget files that are gone, so the cache does not grow forever.
         hashes = {k: v for k, v in self._hashes.items() if os.path.exists(k)}
         live = {v[3] for v in hashes.values()}
-        probes = {k: v for k, v in self._probes.items() if k in live}
         font_facts = {k: v for k, v in self._fonts.items() if k.split(":")[0] in live}
-        data = {"version": CACHE_VERSION, "hashes": hashes, "probes": probes, "fonts": font_facts}
+        data = {"version": CACHE_VERSION, "hashes": hashes, "fonts": font_facts}
         atomic_write_text(self.path, json.dumps(data, indent=1, sort_keys=True) + "\n")
         self._dirty = False
 

@@ -10,7 +10,8 @@ A section may appear at project level (``[check]``, or ``[project.check]``) and 
 ``profiles``   ``build`` and one table per output profile (:func:`pipeline.profiles.profile_problems`)
 ``draft``      ``engine``, ``from``, ``max_chars``, ``max_lines``, ``max_gap_ms``, ``max_unknown_share``,
                ``low_confidence`` (here)
-``render``     ``jobs``, ``decode_once``, ``hls`` (here)
+``render``     ``jobs``, ``decode_once``, ``hls``, ``segment_seconds``, ``memory_mib``, ``executor``,
+               ``scheduler`` (here)
 =============  ==========================================================================================
 
 No key is ignored silently: an unknown key or a wrong value is a ``catalog.toml:LINE`` error, and every
@@ -33,7 +34,7 @@ DRAFT_INT_KEYS = ("max_chars", "max_lines", "max_gap_ms")
 #: Shares from 0 to 1: the trust thresholds of drafts (:mod:`pipeline.confidence`).
 DRAFT_SHARE_KEYS = ("max_unknown_share", "low_confidence")
 DRAFT_KEYS = ("engine", "from", *DRAFT_INT_KEYS, *DRAFT_SHARE_KEYS)
-RENDER_KEYS = ("jobs", "decode_once", "hls")
+RENDER_KEYS = ("jobs", "decode_once", "hls", "segment_seconds", "memory_mib", "executor", "scheduler")
 
 
 def draft_problems(values: Mapping[str, Any]) -> Iterator[Problem]:
@@ -58,7 +59,8 @@ def draft_problems(values: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 def render_problems(values: Mapping[str, Any]) -> Iterator[Problem]:
-    """``[render]``: concurrent jobs and whether burned-in outputs of one video share one decode."""
+    """``[render]``: concurrent jobs, whether burned-in outputs of one video share one decode, segment length,
+    the memory budget of the encodes running at once, and where they run (an executor, a Dask scheduler)."""
     for key, value in values.items():
         if key not in RENDER_KEYS:
             yield key, f"unknown key {key!r}", f"known keys: {', '.join(RENDER_KEYS)}"
@@ -66,6 +68,16 @@ def render_problems(values: Mapping[str, Any]) -> Iterator[Problem]:
             yield key, f"jobs must be a whole number of jobs, at least 1, got {value!r}", None
         elif key in ("decode_once", "hls") and not isinstance(value, bool):
             yield key, f"{key} must be true or false, got {value!r}", f"write {key} = true (no quotes)"
+        elif key == "segment_seconds" and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                           or not (value == 0 or 1 <= value <= 60)):
+            yield key, f"segment_seconds must be 0 (no segments) or from 1 to 60 seconds, got {value!r}", \
+                "the default, 4, suits most videos"
+        elif key == "memory_mib" and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 100):
+            yield key, f"memory_mib must be a number of MiB, at least 100, got {value!r}", None
+        elif key == "executor" and value not in ("local", "dask"):
+            yield key, f"executor must be \"local\" or \"dask\", got {value!r}", None
+        elif key == "scheduler" and not (isinstance(value, str) and "://" in value):
+            yield key, f"scheduler must be an address such as \"tcp://host:8786\", got {value!r}", None
 
 
 def check_problems(values: Mapping[str, Any]) -> Iterator[Problem]:

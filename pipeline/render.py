@@ -76,7 +76,7 @@ def plan_video(
         tracks.append(PlannedTrack(state, draft, track, srt_text, sha256_text(srt_text),
                                    project.track_path(video.id, state.language).relative_to(project.root)))
     plan = VideoPlan(project, video, info, cache, cache.file_hash(video.source),
-                     [load_profile(project, name, video.id) for name in names], tracks, default_lang)
+                     [load_profile(project, name, video.id) for name in names], tracks, default_lang, runner)
     for kind in KINDS.values():
         plan.planned.extend(kind.plan(plan))
     return list(plan.planned)

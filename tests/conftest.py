@@ -91,6 +91,15 @@ def _enchant_config_in_a_temp_folder(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_facts_in_a_temp_folder(tmp_path_factory):
+    """The build keeps probe results by content hash in the user's cache folder: not the tester's home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        patch.delenv("PIPELINE_CACHE_DIR", raising=False)
+        yield
+
+
 EN_CUES = [(0.2, 1.4, "Survivors deserve to be heard."), (1.6, 2.8, "Support services\nmake a difference.")]
 ES_CUES = [(0.2, 1.4, "Las personas sobrevivientes\nmerecen ser escuchadas."), (1.6, 2.8, "Los servicios de apoyo\nmarcan la diferencia.")]
 

@@ -385,7 +385,8 @@ def test_13_every_catalog_section_is_validated_at_load_and_every_error_reported(
         out = result.output.splitlines()
         assert out[0] == f"error: 7 problems in {catalog}:"
         assert out[1:] == [
-            at("jobz = 3") + "[render]: unknown key 'jobz' (known keys: jobs, decode_once, hls)",
+            at("jobz = 3") + "[render]: unknown key 'jobz' (known keys: jobs, decode_once, hls, segment_seconds, "
+                             "memory_mib, executor, scheduler)",
             at('decode_once = "yes"') + "[render]: decode_once must be true or false, got 'yes' "
                                         "(write decode_once = true (no quotes))",
             at('max_cps = "fast"') + "[check]: max_cps must be a number of 0 or more, got 'fast'",

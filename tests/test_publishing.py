@@ -46,9 +46,14 @@ def test_media_outputs_carry_the_title_and_the_audio_language(make_project):
     assert not _build(root).built
     catalog = root / "assets/catalog.toml"
     catalog.write_text(catalog.read_text(encoding="utf-8").replace("part 1", "part one"), encoding="utf-8")
-    rebuilt = {j.path for j in _build(root).built}
+    result = _build(root)
+    rebuilt = {j.path for j in result.built}
     assert {"talk/talk.en.burned-in.mp4", "talk/talk.subtitled.mp4", "talk/talk.subtitled.mkv"} <= rebuilt
     assert "talk/talk.en.vtt" not in rebuilt
+    # The tags are written when the segments are joined: a new title encodes no segment again.
+    assert not [u for u in result.units if u.key.startswith("segments-")]
+    tags = {k.lower(): v for k, v in ffprobe_json(root / "dist/talk/talk.en.burned-in.mp4")["format"]["tags"].items()}
+    assert tags["title"] == TITLE.replace("part 1", "part one")
 
 
 # -- social formats: fill, safe zone, line breaking -------------------------------------------------------

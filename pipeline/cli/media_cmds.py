@@ -57,10 +57,13 @@ class BuildFlags:
     plain: bool = False
     no_wait: bool = False
     ignore_check: bool = False
+    executor: str | None = None
+    scheduler: str | None = None
 
     def options(self) -> BuildOptions:
         return BuildOptions(include_drafts=self.drafts, force=self.force, jobs=self.jobs,
-                            profiles=self.profiles or None, wait=not self.no_wait, ignore_check=self.ignore_check)
+                            profiles=self.profiles or None, wait=not self.no_wait, ignore_check=self.ignore_check,
+                            executor=self.executor, scheduler=self.scheduler)
 
 
 def build_options(command):
@@ -80,11 +83,19 @@ def build_options(command):
                      help="If another build of this project is running, stop instead of waiting for it."),
         click.option("--ignore-check", is_flag=True,
                      help="Render tracks that would be published even when check finds errors in them."),
+        click.option("--executor", type=click.Choice(["local", "dask"]), default=None,
+                     help="Where encodes run: local processes (default), or a Dask cluster "
+                          "(pip install -e '.[cluster]'; $PIPELINE_EXECUTOR, [render] executor)."),
+        click.option("--scheduler", metavar="ADDRESS", default=None,
+                     help="The Dask scheduler (tcp://HOST:8786) for --executor dask; without it a local cluster "
+                          "of -j worker processes. Workers need the project on a shared file system."),
     ]
 
     @functools.wraps(command)
-    def wrapper(*args, drafts, jobs, force, dry_run, profiles, quiet, plain, no_wait, ignore_check, **kwargs):
-        flags = BuildFlags(drafts, jobs, force, dry_run, tuple(profiles), quiet, plain, no_wait, ignore_check)
+    def wrapper(*args, drafts, jobs, force, dry_run, profiles, quiet, plain, no_wait, ignore_check, executor,
+                scheduler, **kwargs):
+        flags = BuildFlags(drafts, jobs, force, dry_run, tuple(profiles), quiet, plain, no_wait, ignore_check,
+                           executor, scheduler)
         return command(*args, flags=flags, **kwargs)
 
     for option in reversed(options):
@@ -152,7 +163,8 @@ def _render(app: AppContext, videos: tuple[str, ...], flags: BuildFlags = BuildF
         parts.append(f"removed {len(result.removed)} no longer built")
     if result.cleaned:
         parts.append(f"cleaned {len(result.cleaned)} unfinished files of an interrupted build")
-    click.echo(f"{', '.join(parts)} ({result.seconds:.1f} s, {result.jobs} at once)")
+    where = f"{result.jobs} at once" if result.executor == "local" else f"on a Dask cluster"
+    click.echo(f"{', '.join(parts)} ({result.seconds:.1f} s, {where})")
     if result.manifest is not None:
         click.echo(f"outputs in {project.dist}/ (manifest: {result.manifest.relative_to(project.root)})")
     elif not result.plan.decisions:

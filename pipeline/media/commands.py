@@ -284,6 +284,97 @@ def burn_in_many(source: Path, outputs: Sequence[BurnOutput], *, has_audio: bool
     return ffmpeg.compile(graph, cmd="ffmpeg", overwrite_output=True)
 
 
+#: x264 settings every segment encode adds: one thread (a build runs one encode per core, -j), and an IDR
+#: frame (closed GOP) forced at every segment start, so each segment decodes alone and joins cleanly.
+SEGMENT_THREADS = 1
+
+
+@dataclass(frozen=True)
+class SegmentRun:
+    """Frames ``first`` .. ``first + count - 1`` of a source, cut every ``per_segment`` frames.
+
+    ``seek`` is where the input is opened (seconds from the file's start; None: from the start), half a frame
+    before frame ``first`` so the seek lands on it exactly; ``at`` is the source time of frame ``first``.
+    The picture's timestamps are put back to source time before the captions are drawn, so libass draws the
+    cues of that moment: restarted at zero, then shifted by ``at`` rounded to a whole tick of the stream's
+    time base. (Shifting by the seek point instead left frames a tick early whenever it is not a whole number
+    of ticks, as at 30 fps, and libass, which truncates to milliseconds, drew a cue that starts exactly on a
+    frame one frame late.)
+    """
+
+    first: int
+    count: int
+    per_segment: int
+    seek: float | None = None
+    at: float = 0.0
+
+
+def encode_segments(source: Path, outputs: Sequence[BurnOutput], run: SegmentRun) -> list[str]:
+    """argv: one decode of part of ``source`` split into several burned-in outputs, each written as MPEG-TS
+    segments of exactly ``run.per_segment`` frames (its ``output`` is a file pattern such as ``dir/o0_%04d.ts``).
+
+    Video only (the audio is encoded once for the whole output); one thread per encode; an IDR frame forced
+    at every segment start; frames passed through as they are (``-fps_mode passthrough``: a constant-rate
+    output would repeat the first frame to fill the time before a seek point) and exactly ``run.count`` of them.
+    """
+    if not outputs:
+        raise ValueError("no outputs")
+    if run.seek:
+        src = ffmpeg.input(str(source), ss=f"{run.seek:.6f}", threads=SEGMENT_THREADS)
+        video = src["v:0"].setpts(f"PTS-STARTPTS+round({run.at:.9f}/TB)")  # libass sees source time
+    else:
+        src = ffmpeg.input(str(source), threads=SEGMENT_THREADS)
+        video = src["v:0"]
+    branches = [video] if len(outputs) == 1 else [video.split()[i] for i in range(len(outputs))]
+    cuts = list(range(run.per_segment, run.count, run.per_segment)) + [run.count]
+    nodes = []
+    for branch, out in zip(branches, outputs):
+        picture = draw_banner(draw_caption(fit_picture(branch, out.fit), out.caption, _frame_of(out)), out.watermark)
+        nodes.append(ffmpeg.output(picture, str(out.output), **{
+            "an": None, "vcodec": "libx264", "preset": out.encoding.preset, "crf": out.encoding.crf,
+            "pix_fmt": "yuv420p", "threads": SEGMENT_THREADS,
+            "force_key_frames": f"expr:eq(mod(n,{run.per_segment}),0)", "forced-idr": 1,
+            "fps_mode": "passthrough", "frames:v": run.count,
+            "f": "segment", "segment_format": "mpegts", "segment_frames": ",".join(map(str, cuts)),
+        }))
+    graph = nodes[0] if len(nodes) == 1 else ffmpeg.merge_outputs(*nodes)
+    argv = ffmpeg.compile(graph, cmd="ffmpeg", overwrite_output=True)
+    return argv[:1] + ["-filter_complex_threads", str(SEGMENT_THREADS)] + argv[1:]
+
+
+def encode_audio(source: Path, output: Path, encoding: Encoding) -> list[str]:
+    """argv: the source's first audio stream encoded once (AAC) for every output that carries it.
+
+    Encoding audio per segment would add an AAC priming frame at every join: audible clicks."""
+    src = ffmpeg.input(str(source))
+    out = ffmpeg.output(src["a:0"], str(output), acodec="aac", **{"b:a": encoding.audio_bitrate})
+    return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
+
+
+def join_segments(segment_list: Path, audio: Path | None, output: Path, *, timescale: int,
+                  video_offset: float = 0.0, tags: ContainerTags = ContainerTags()) -> list[str]:
+    """argv: the segments named in an ffconcat ``segment_list`` joined by stream copy, with the audio, into a
+    ``+faststart`` MP4 whose video track has ``timescale`` (what an MP4 encoded in one piece gets; MPEG-TS
+    would leave 1/90000). ``video_offset``: seconds the source's first frame starts after its audio.
+    ``tags``: the file's title and its audio's language, as an output encoded in one piece has them."""
+    options: dict[str, object] = {"f": "concat", "safe": 0}
+    if video_offset:
+        options["itsoffset"] = f"{video_offset:.6f}"
+    streams = [ffmpeg.input(str(segment_list), **options)["v:0"]]
+    if audio is not None:
+        streams.append(ffmpeg.input(str(audio))["a:0"])
+    out = ffmpeg.output(*streams, str(output), c="copy", movflags="+faststart", video_track_timescale=timescale,
+                        **tags.output_kwargs(audio is not None))
+    return ffmpeg.compile(out, cmd="ffmpeg", overwrite_output=True)
+
+
+def segment_check_args(path: Path) -> list[str]:
+    """ffprobe arguments that list every video packet of ``path`` (time, keyframe flag) and decode its
+    keyframes: every segment's first frame, where the joins are. Cheap: no other frame is decoded."""
+    return ["-skip_frame", "nokey", "-count_frames", "-select_streams", "v:0", "-show_entries",
+            "packet=pts,flags:stream=nb_read_frames,time_base,width,height:format=duration", str(path)]
+
+
 def caption_frame(
     source: Path, at: float, caption: Caption, output: Path, *, fit: FrameFit | None = None,
     source_size: tuple[int, int] | None = None, thumb_width: int | None = None,

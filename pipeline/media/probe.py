@@ -114,3 +114,72 @@ def probe_video(path: Path | str, runner: FfmpegRunner | None = None) -> MediaIn
     if info.duration <= 0:
         raise MediaError(path, "has no duration (truncated or not a playable video?)", hint="re-export the video")
     return info
+
+
+@dataclass(frozen=True)
+class FrameFacts:
+    """The frames of a file's first video stream, from one demux pass (no decoding): what segment encodes need.
+
+    ``start`` is the first frame's time from the file's start (what ffmpeg's timeline calls 0);
+    ``constant`` says every frame lasts exactly ``1 / rate`` (a constant frame rate);
+    ``keyframes`` are frame numbers (in display order) a decoder can start at.
+    """
+
+    count: int
+    rate: Fraction | None
+    start: float
+    constant: bool
+    keyframes: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"count": self.count, "rate": str(self.rate) if self.rate else None, "start": self.start,
+                "constant": self.constant, "keyframes": list(self.keyframes)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FrameFacts":
+        return cls(int(data["count"]), Fraction(data["rate"]) if data.get("rate") else None, float(data["start"]),
+                   bool(data["constant"]), tuple(int(k) for k in data.get("keyframes") or ()))
+
+    def key_before(self, frame: int) -> int:
+        """The last keyframe at or before ``frame`` (where a decoder seeking to it starts)."""
+        best = 0
+        for key in self.keyframes:
+            if key > frame:
+                break
+            best = key
+        return best
+
+
+def frame_facts(path: Path | str, runner: FfmpegRunner | None = None) -> FrameFacts:
+    """Count and time the video frames of a file by listing its packets (ffprobe demuxes; nothing is decoded)."""
+    path = Path(path)
+    runner = runner or FfmpegRunner()
+    code, out, err = runner.ffprobe_json(["-select_streams", "v:0", "-show_entries",
+                                          "packet=pts,flags:stream=time_base,start_time,r_frame_rate,avg_frame_rate"
+                                          ":format=start_time", str(path)])
+    if code != 0:
+        tail = meaningful_tail(err, 1)
+        raise MediaError(path, f"its frames could not be listed ({tail[-1] if tail else 'ffprobe failed'})",
+                         hint="check the file is complete and playable")
+    data = json.loads(out or "{}")
+    streams = data.get("streams") or [{}]
+    stream = streams[0]
+    try:
+        base = Fraction(stream.get("time_base") or "1/1")
+    except (ValueError, ZeroDivisionError):
+        base = Fraction(1)
+    rate = _fraction(stream.get("r_frame_rate")) or _fraction(stream.get("avg_frame_rate"))
+    packets = [(int(p["pts"]), "K" in (p.get("flags") or "")) for p in data.get("packets", [])
+               if str(p.get("pts", "")).lstrip("-").isdigit()]
+    packets.sort()
+    try:
+        format_start = float((data.get("format") or {}).get("start_time") or 0.0)
+    except ValueError:
+        format_start = 0.0
+    start = float(packets[0][0] * base) - format_start if packets else 0.0
+    constant = False
+    if rate and len(packets) > 1:
+        step = 1 / (rate * base)  # ticks per frame
+        constant = all(abs((b[0] - a[0]) - step) <= 1 for a, b in zip(packets, packets[1:]))
+    keyframes = tuple(i for i, (_pts, key) in enumerate(packets) if key)
+    return FrameFacts(len(packets), rate, round(start, 6), constant, keyframes)

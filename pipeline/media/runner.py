@@ -56,6 +56,16 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+@dataclass(frozen=True)
+class RunResult:
+    """What a finished ffmpeg run reported about itself (its ``-progress`` lines): the facts of what it
+    wrote without probing the file again."""
+
+    frames: int | None  # video frames (or packets, when copying) written to the first video output
+    seconds: float  # the last output time reported
+    stderr: str  # warnings and errors it printed (``-loglevel warning``)
+
+
 def find_tool(name: str) -> str:
     """Path of ``ffmpeg``/``ffprobe``: ``$PIPELINE_FFMPEG``/``$PIPELINE_FFPROBE`` or PATH."""
     override = os.environ.get(f"PIPELINE_{name.upper()}")
@@ -137,10 +147,14 @@ class FfmpegRunner:
 
     def probe_json(self, path: str) -> tuple[int, str, str]:
         """Run ffprobe for streams and format as JSON; returns (returncode, stdout, stderr)."""
+        return self.ffprobe_json(["-show_format", "-show_streams", str(path)])
+
+    def ffprobe_json(self, args: list[str]) -> tuple[int, str, str]:
+        """Run ffprobe with ``args`` (errors only, JSON output); returns (returncode, stdout, stderr)."""
         import shlex
         import subprocess
 
-        argv = [self.ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
+        argv = [self.ffprobe, "-v", "error", "-print_format", "json", *args]
         log.debug("$ %s", shlex.join(argv))
         proc = subprocess.run(argv, capture_output=True, text=True, errors="replace")
         return proc.returncode, proc.stdout, proc.stderr
@@ -151,11 +165,12 @@ class FfmpegRunner:
         *,
         total_seconds: float | None = None,
         on_progress: ProgressCallback | None = None,
-    ) -> None:
+    ) -> RunResult:
         """Run an ffmpeg argv (``argv[0]`` is replaced by the found binary).
 
         Adds ``-hide_banner -nostdin -nostats -progress pipe:1``; calls ``on_progress`` as ffmpeg reports.
-        Raises :class:`FfmpegError` on a non-zero exit. On interruption the child is killed.
+        Raises :class:`FfmpegError` on a non-zero exit. On interruption the child is killed. Returns what
+        ffmpeg reported about its output (:class:`RunResult`).
         """
         import shlex
         import subprocess
@@ -184,9 +199,12 @@ class FfmpegRunner:
             assert proc.stdout is not None
             done = 0.0
             speed = None
+            frames = None
             for line in proc.stdout:
                 key, _, value = line.strip().partition("=")
-                if key == "out_time_us" and value.lstrip("-").isdigit():
+                if key == "frame" and value.isdigit():
+                    frames = int(value)
+                elif key == "out_time_us" and value.lstrip("-").isdigit():
                     done = max(0.0, int(value) / 1e6)
                 elif key == "speed":
                     speed = value
@@ -208,3 +226,4 @@ class FfmpegRunner:
             if self._cancelled:
                 raise Interrupted("the build was interrupted")
             raise FfmpegError(full, returncode, meaningful_tail(stderr), stderr)
+        return RunResult(frames, done, stderr)

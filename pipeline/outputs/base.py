@@ -11,6 +11,10 @@ registered with :func:`register`. It owns four things:
 * **manifest entry** — :meth:`OutputKind.describe` adds the kind's facts (duration, frame size) to the
   entry :func:`pipeline.manifest.manifest_entry` writes for every output.
 
+A kind whose outputs are made in pieces (segment-encoded burn-ins) also plans which pieces a build redoes
+(:meth:`OutputKind.plan_work`), hands the build the :class:`~pipeline.work.WorkUnit` s that make them
+(:meth:`OutputKind.units`: they may run on other machines), and joins them in :meth:`OutputKind.produce`.
+
 Plugging in a kind::
 
     from pipeline.outputs.base import TextKind, VideoPlan, RenderJob, register
@@ -48,6 +52,7 @@ from pipeline.media.runner import FfmpegRunner, Progress
 
 if TYPE_CHECKING:
     from pipeline.cache import WorkCache
+    from pipeline.work import WorkUnit
     from pipeline.media.probe import MediaInfo
     from pipeline.model import Track
     from pipeline.profiles import Profile
@@ -84,6 +89,8 @@ class RenderJob:
     font_links: dict[Path, Path] = field(default_factory=dict)  # fonts folder entry -> installed font file
     check: Callable[[], None] | None = field(default=None, repr=False)  # preflight, e.g. glyph coverage
     error: PipelineError | None = None  # planning failed: the job fails without running
+    note: str | None = None  # what the build does about it beyond "build it" (e.g. which segments it encodes)
+    facts: dict[str, Any] = field(default_factory=dict)  # what producing it found out (for describe)
 
     @property
     def output_kind(self) -> OutputKind:
@@ -139,6 +146,7 @@ class VideoPlan:
     profiles: list[Profile]
     tracks: list[PlannedTrack]  # publishable tracks, and drafts when asked (``draft`` True)
     default_language: str | None  # the track players show first: the audio's language, else the first
+    runner: FfmpegRunner | None = None  # for facts planning needs (a source's frames)
     #: The jobs planned so far, kind by kind in registration order: a kind registered after others (a page
     #: listing a video's files) sees theirs.
     planned: list[RenderJob] = field(default_factory=list)
@@ -211,6 +219,31 @@ class OutputKind:
         """A relative cost of producing ``jobs`` together: the build starts the costliest first."""
         return 0.0
 
+    def batch_size(self, jobs: Sequence[RenderJob], workers: int, memory_mib: float) -> int:
+        """How many jobs of one batch one process may produce at once, with ``workers`` processes running
+        within ``memory_mib`` together (default: all of them)."""
+        return len(jobs)
+
+    def in_pieces(self, job: RenderJob) -> bool:
+        """True when ``job``'s output is joined from pieces made by :meth:`units` (then it is produced alone,
+        once they are made)."""
+        return False
+
+    def plan_work(self, job: RenderJob, entry: dict | None, force: bool, changed: Sequence[str]) -> str | None:
+        """Called once the build has decided to make ``job`` (and by ``--dry-run``): decide which of its
+        pieces to make again (``changed`` names the inputs that changed since ``entry``, its manifest entry)
+        and return a note for the decision's reason, or None."""
+        return None
+
+    def units(self, jobs: Sequence[RenderJob], workers: int, memory_mib: float) -> list[WorkUnit]:
+        """The work units that make the pieces of these jobs (those :meth:`in_pieces`): ``workers`` processes
+        run them, within ``memory_mib`` together."""
+        return []
+
+    def sweep(self, dist: Path, planned: Sequence[RenderJob]) -> int:
+        """After a build of every video: remove cached pieces no ``planned`` job uses; return how many."""
+        return 0
+
     def produce(self, jobs: Sequence[RenderJob], temps: Sequence[Path], runner: FfmpegRunner,
                 on_progress: Callable[[Progress], None] | None = None) -> None:
         """Write each job's output to its temp path (same order). Raise a :class:`PipelineError` on failure."""
@@ -249,12 +282,19 @@ class FfmpegKind(OutputKind):
         return self.command(jobs[0], outputs[0])
 
     def produce(self, jobs, temps, runner, on_progress=None) -> None:
-        runner.run(self.command_many(jobs, temps), total_seconds=jobs[0].duration, on_progress=on_progress)
+        result = runner.run(self.command_many(jobs, temps), total_seconds=jobs[0].duration, on_progress=on_progress)
+        if result.seconds > 0:  # what ffmpeg says it wrote: no probe of the finished file needed
+            for job in jobs:
+                job.facts.setdefault("duration", round(result.seconds, 3))
 
     def argv(self, job: RenderJob) -> list[str]:
         return self.command(job, Path("{OUTPUT}" + job.output.suffix))
 
     def describe(self, job, made, runner) -> dict:
+        """The duration ffmpeg reported writing (its last ``out_time``, within a frame of what a probe of the
+        file says), else a probe's."""
+        if "duration" in job.facts:
+            return {"duration": job.facts["duration"]}
         return {"duration": round(probe(made, runner).duration, 3)}
 
     def check_complete(self, job: RenderJob, entry: dict) -> None:
