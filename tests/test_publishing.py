@@ -312,3 +312,19 @@ def test_language_names_in_themselves_keep_their_own_capitals():
 
     assert [own_name(c) for c in ("es", "pt-BR", "sq", "en")] == ["Español", "Português (Brasil)", "Shqip", "English"]
     assert SoftTrack(Path("x.srt"), "pt-BR").display_title == "Português (Brasil)"
+
+
+@pytest.mark.parametrize("source, frame", [("320x180", (180, 320)), ("160x90", (90, 160)), ("1280x720", (720, 1280))])
+def test_the_blurred_fill_works_on_small_frames(tmp_path, source, frame):
+    """A 320x180 source made a 180x320 vertical frame blurred at 22x40, where ffmpeg refused boxblur's radius
+    6 (over a quarter of the side): the vertical output and its poster failed."""
+    from conftest import make_video
+    from pipeline.media import commands, runner
+
+    video, poster = tmp_path / "in.mp4", tmp_path / "poster.png"
+    make_video(video, 1.0, audio=False, size=source)
+    fit = commands.FrameFit(frame[0], frame[1], fit="blur")
+    runner.FfmpegRunner().run(commands.poster_frame(video, 0.5, poster, fit=fit))
+    stream = ffprobe_json(poster)["streams"][0]
+    assert (stream["width"], stream["height"]) == frame
+    assert gray(poster)[: frame[1] // 8].mean() > 0.05  # a blurred copy of the picture, not black bars
