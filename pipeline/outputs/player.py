@@ -15,21 +15,18 @@ whose result is announced. Machine drafts never appear on it.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from pipeline import __version__, languages
 from pipeline.formats import compose_vtt
 from pipeline.fsutil import sha256_text
 from pipeline.outputs.base import PIPELINE_INPUT, RenderJob, TextKind, VideoPlan, register
+from pipeline.web import TEMPLATES, csp_hash, template_text, vtt_data_url
 
 PAGE = "index.html"
-TEMPLATES = "templates"
 
 
 @dataclass(frozen=True)
@@ -77,17 +74,8 @@ class PlayerPage:
         return "\n".join(lines)
 
 
-def vtt_data_url(vtt: str) -> str:
-    """A ``data:`` URL of a WebVTT text (base64 keeps every cue character out of the HTML)."""
-    return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(vtt.encode("utf-8")).decode("ascii")
-
-
-def _csp_hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
 def _asset(name: str) -> str:
-    return resources.files("pipeline.outputs").joinpath(TEMPLATES, name).read_text(encoding="utf-8")
+    return template_text("pipeline.outputs", name)
 
 
 @lru_cache(maxsize=1)
@@ -109,7 +97,7 @@ def render_page(page: PlayerPage) -> str:
     from markupsafe import Markup
 
     css, js = _asset("player.css"), _asset("player.js")
-    csp = "; ".join(["default-src 'none'", f"script-src {_csp_hash(js)}", f"style-src {_csp_hash(css)}",
+    csp = "; ".join(["default-src 'none'", f"script-src {csp_hash(js)}", f"style-src {csp_hash(css)}",
                      "media-src 'self' data:", "img-src 'self' data:", "base-uri 'none'", "form-action 'none'"])
     return _template().render(page=page, css=Markup(css), js=Markup(js), csp=csp, version=__version__)
 

@@ -8,31 +8,18 @@ media from the page's own folder, so even text that slipped past escaping could 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import time
 from functools import lru_cache
-from importlib import resources
 
 from pipeline import __version__
 from pipeline.model import format_timestamp
 from pipeline.review_page.data import DRAFT_MARK, STATE_LABELS, LanguageView, ReviewData
-
-TEMPLATES = "templates"
-
-
-def vtt_data_url(vtt: str) -> str:
-    """A ``data:`` URL holding a WebVTT text. Base64 keeps every cue character out of the HTML."""
-    return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(vtt.encode("utf-8")).decode("ascii")
-
-
-def _csp_hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+from pipeline.web import TEMPLATES, csp_hash, template_text, vtt_data_url
 
 
 def _asset(name: str) -> str:
-    return resources.files("pipeline.review_page").joinpath(TEMPLATES, name).read_text(encoding="utf-8")
+    return template_text("pipeline.review_page", name)
 
 
 @lru_cache(maxsize=1)
@@ -91,8 +78,8 @@ def page_csp(js: str, css: str, served: bool = False, header: bool = False) -> s
     as an HTTP header, which may also forbid framing (a ``<meta>`` policy cannot)."""
     return "; ".join([
         "default-src 'none'",
-        f"script-src {_csp_hash(js)}" if js else "script-src 'none'",
-        f"style-src {_csp_hash(css)}",
+        f"script-src {csp_hash(js)}" if js else "script-src 'none'",
+        f"style-src {csp_hash(css)}",
         "media-src 'self'" if served else "media-src 'self' data: blob:",
         *(["connect-src 'self'"] if served else []),
         "img-src data:",
