@@ -38,6 +38,21 @@ def test_a_missing_corpus_is_a_skip_that_says_how_to_get_it_locally_and_a_failur
     assert "CI=true and a test needs the corpus" in ci.stdout and "skipped" not in ci.stdout
 
 
+def test_any_skip_fails_a_ci_run(tmp_path):
+    """A missing optional extra (importorskip) skipped its tests: under CI=true it must fail the run instead,
+    or a missing install step passes CI on a machine without it."""
+    probe = tmp_path / "test_probe.py"
+    probe.write_text("import pytest\nmissing = pytest.importorskip('no_such_extra_module')\n"
+                     "def test_uses_it():\n    assert missing\n", encoding="utf-8")
+    (tmp_path / "test_other.py").write_text("def test_other():\n    assert True\n", encoding="utf-8")
+    plugin = ("-p", "conftest")  # the suite's conftest.py, as the probe's plugin
+    local = _pytest(str(tmp_path), *plugin, cwd=tmp_path, PYTHONPATH=str(TESTS))
+    assert local.returncode == 0 and "1 skipped" in local.stdout, local.stdout
+    ci = _pytest(str(tmp_path), *plugin, cwd=tmp_path, PYTHONPATH=str(TESTS), CI="true")
+    assert ci.returncode == 1, ci.stdout
+    assert "CI=true and skipped:" in ci.stdout and "no_such_extra_module" in ci.stdout
+
+
 def test_ci_runs_the_same_hypothesis_examples_every_time_and_local_runs_new_ones(tmp_path):
     """Two CI runs of a property test draw the same examples (derandomised), so a red CI is reproducible;
     two local runs draw new ones (Hypothesis loads its own CI profile whenever a CI variable exists, even
