@@ -41,7 +41,7 @@ from typing import Callable
 
 from pipeline import languages
 from pipeline.engines import ct2
-from pipeline.engines.base import Engine, PairInfo, Translation, read_installed
+from pipeline.engines.base import Engine, PairInfo, Translation, data_folder, read_installed
 from pipeline.errors import EngineError, NetworkUnavailable
 
 log = logging.getLogger(__name__)
@@ -56,11 +56,7 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 def packages_dir() -> Path:
     """Where packages live: ``$ARGOS_PACKAGES_DIR``, else Argos's default under the XDG data folder."""
-    explicit = os.environ.get("ARGOS_PACKAGES_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "argos-translate" / "packages"
+    return data_folder("ARGOS_PACKAGES_DIR", "argos-translate", "packages")
 
 
 def to_bcp47(code: str) -> str:

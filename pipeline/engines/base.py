@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,3 +208,12 @@ def read_installed(folder: Path, read: Callable[[Path], _Installed]) -> list[_In
         except EngineError as exc:
             log.warning("skipping %s", exc)
     return found
+
+
+def data_folder(variable: str, *default: str) -> Path:
+    """An engine's folder: ``$variable`` when set, else ``default`` under the XDG data folder
+    (``~/.local/share`` when ``XDG_DATA_HOME`` is unset)."""
+    explicit = os.environ.get(variable)
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share").joinpath(*default)

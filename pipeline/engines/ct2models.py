@@ -44,7 +44,7 @@ from pathlib import Path
 
 from pipeline import languages
 from pipeline.engines import ct2
-from pipeline.engines.base import Engine, PairInfo, Translation, read_installed
+from pipeline.engines.base import Engine, PairInfo, Translation, data_folder, read_installed
 from pipeline.errors import EngineError
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,7 @@ SMOKE_LIMIT = 64
 
 def models_dir() -> Path:
     """Where models live: ``$PIPELINE_MODELS_DIR``, else ``pipeline/models`` under the XDG data folder."""
-    explicit = os.environ.get("PIPELINE_MODELS_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "pipeline" / "models"
+    return data_folder("PIPELINE_MODELS_DIR", "pipeline", "models")
 
 
 @dataclass(frozen=True)
