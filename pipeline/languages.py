@@ -1,8 +1,9 @@
 """Language codes: BCP-47 in files, ISO 639-2 for containers — through langcodes, never a hand table.
 
 Importing langcodes costs more than the rest of ``pipeline status`` put together (its data module alone is a
-large dictionary literal), so the common tags are answered from :data:`COMMON`: langcodes's own answers for
-them, written down, which ``tests/test_languages.py`` compares with langcodes entry by entry. Anything else
+large dictionary literal), so the common tags are answered from :data:`COMMON` and :data:`OWN_NAMES`:
+langcodes's own answers for them, written down, which ``tests/test_languages.py`` compares with langcodes entry
+by entry. A build of common languages never imports it (a one-cue edit build spent 0.3 s in it). Anything else
 (another spelling, an unusual tag, a name in another language) goes to langcodes, imported then.
 """
 
@@ -49,6 +50,32 @@ COMMON: dict[str, tuple[str, str]] = {
     "zh-CN": ("zho", "Chinese (China)"), "zh-HK": ("zho", "Chinese (Hong Kong SAR China)"),
     "zh-Hans": ("zho", "Chinese (Simplified)"), "zh-Hant": ("zho", "Chinese (Traditional)"),
     "zh-TW": ("zho", "Chinese (Taiwan)"),
+}
+#: The same tags' names in their own language (langcodes's ``display_name(tag)``, written down): the menus
+#: of the player page and the soft outputs' track titles name a language in itself.
+OWN_NAMES: dict[str, str] = {
+    "am": "አማርኛ", "ar": "العربية", "az": "azərbaycan", "be": "беларуская", "bg": "български", "bn": "বাংলা",
+    "bs": "bosanski", "ca": "català", "cs": "čeština", "cy": "Cymraeg", "da": "dansk", "de": "Deutsch",
+    "el": "Ελληνικά", "en": "English", "es": "español", "et": "eesti", "eu": "euskara", "fa": "فارسی", "fi": "suomi",
+    "fr": "français", "ga": "Gaeilge", "gl": "galego", "gu": "ગુજરાતી", "ha": "Hausa", "he": "עברית", "hi": "हिन्दी",
+    "hr": "hrvatski", "hu": "magyar", "hy": "հայերեն", "id": "bahasa Indonesia", "ig": "Igbo", "is": "íslenska",
+    "it": "italiano", "ja": "日本語", "ka": "ქართული", "kk": "қазақ тілі", "km": "ខ្មែរ", "kn": "ಕನ್ನಡ", "ko": "한국어",
+    "ku": "kurdî (kurmancî)", "lb": "Lëtzebuergesch", "lo": "ລາວ", "lt": "lietuvių", "lv": "latviešu",
+    "mg": "Malagasy", "mk": "македонски", "ml": "മലയാളം", "mn": "монгол", "mr": "मराठी", "ms": "bahasa Malaysia",
+    "mt": "Malti", "my": "မြန်မာ", "nb": "norsk bokmål", "ne": "नेपाली", "nl": "Nederlands", "nn": "norsk nynorsk",
+    "no": "norsk", "pa": "ਪੰਜਾਬੀ", "pl": "polski", "ps": "پښتو", "pt": "português", "ro": "română", "ru": "русский",
+    "rw": "Ikinyarwanda", "si": "සිංහල", "sk": "slovenčina", "sl": "slovenščina", "so": "Soomaali", "sq": "shqip",
+    "sr": "српски", "sv": "svenska", "sw": "Kiswahili", "ta": "தமிழ்", "te": "తెలుగు", "th": "ไทย", "tr": "Türkçe",
+    "uk": "українська", "ur": "اردو", "uz": "o‘zbek", "vi": "Tiếng Việt", "xh": "IsiXhosa", "yo": "Èdè Yorùbá",
+    "zh": "中文", "zu": "isiZulu", "ar-EG": "العربية (مصر)", "ar-SA": "العربية (المملكة العربية السعودية)",
+    "de-AT": "Deutsch (Österreich)", "de-CH": "Deutsch (Schweiz)", "de-DE": "Deutsch (Deutschland)",
+    "en-AU": "English (Australia)", "en-CA": "English (Canada)", "en-GB": "English (United Kingdom)",
+    "en-IN": "English (India)", "en-US": "English (United States)", "es-419": "español (Latinoamérica)",
+    "es-ES": "español (España)", "es-MX": "español (México)", "es-US": "español (Estados Unidos)",
+    "fr-CA": "français (Canada)", "fr-FR": "français (France)", "it-IT": "italiano (Italia)",
+    "nl-BE": "Nederlands (België)", "pt-BR": "português (Brasil)", "pt-PT": "português (Portugal)",
+    "sr-Cyrl": "српски (ћирилица)", "sr-Latn": "srpski (latinica)", "zh-CN": "中文（中国）",
+    "zh-HK": "Chinese（Hong Kong SAR China）", "zh-Hans": "中文（简体）", "zh-Hant": "中文（繁體）", "zh-TW": "Chinese（Taiwan）",
 }
 #: ISO 639-2/T code → tag, for the table's plain language codes.
 _FROM_ALPHA3 = {alpha3: tag for tag, (alpha3, _) in COMMON.items() if "-" not in tag}
@@ -120,6 +147,8 @@ def display_name(code: str, in_language: str = "en") -> str:
     """A human name (``es`` → ``Spanish``); falls back to the code."""
     if in_language == "en" and code in COMMON:
         return COMMON[code][1]
+    if in_language == code and code in OWN_NAMES:
+        return OWN_NAMES[code]
     try:
         import langcodes
 

@@ -296,6 +296,17 @@ def test_status_of_a_built_project_starts_no_child_and_loads_no_process_modules(
         sorted(loaded & {*HEAVY, "subprocess", "shlex", "signal", "difflib"})
 
 
+def test_a_build_of_common_languages_never_imports_langcodes(make_project):
+    """Every output's language names (track titles, the player page's menu, the manifest) come from the
+    table of common tags: importing langcodes cost a one-cue edit build 0.3 s (bench/edit_loop.py)."""
+    root = make_project()
+    out, loaded = modules_loaded_by(["build"], cwd=root)
+    manifest = json.loads((root / "dist/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["videos"]["talk"]["languages"]["es"] == {"name": "Spanish", "own_name": "Español"}, manifest
+    assert "pipeline.build" in loaded and "ffmpeg" in loaded  # it did build
+    assert not {m for m in loaded if m.split(".")[0] in {"langcodes", "language_data"}}
+
+
 def test_command_modules_map_names_every_command_where_it_is_defined():
     import importlib
 

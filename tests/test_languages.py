@@ -431,7 +431,7 @@ def test_the_common_tags_table_gives_exactly_langcodes_answers():
 
     from pipeline import languages
 
-    assert len(languages.COMMON) > 80
+    assert len(languages.COMMON) > 80 and set(languages.OWN_NAMES) == set(languages.COMMON)
     for tag, (alpha3, name) in languages.COMMON.items():
         lang = langcodes.Language.get(tag)
         plain = langcodes.Language.get(tag, normalize=False)
@@ -442,6 +442,7 @@ def test_the_common_tags_table_gives_exactly_langcodes_answers():
         assert languages.base(tag) == lang.language, tag
         assert languages.to_iso639_2(tag) == lang.to_alpha3() == alpha3, tag
         assert languages.display_name(tag) == lang.display_name("en") == name, tag
+        assert languages.display_name(tag, tag) == lang.display_name(tag) == languages.OWN_NAMES[tag], tag
         if "-" not in tag:
             assert languages.from_iso639_2(alpha3) == str(langcodes.Language.get(alpha3)) == tag, alpha3
     # what the table does not hold still goes to langcodes
