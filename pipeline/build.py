@@ -419,6 +419,15 @@ def resolve_executor(project: Project, options: BuildOptions) -> tuple[str, str 
     return name, scheduler if name == "dask" else None
 
 
+def _scheduler_source(project: Project, options: BuildOptions) -> str:
+    """Where the scheduler address came from, for a message about it."""
+    if options.scheduler:
+        return "--scheduler"
+    if os.environ.get("PIPELINE_SCHEDULER"):
+        return "$PIPELINE_SCHEDULER"
+    return f"{project.catalog_path}: [render] scheduler"
+
+
 class _Book:
     """Progress and timing of jobs whose pieces are made by several units."""
 
@@ -485,9 +494,11 @@ def run_build(
     executor_name, scheduler = resolve_executor(project, options)
     runner.ffprobe, runner.ffmpeg  # noqa: B018 -- both must be installed: say so once, before any work
     if executor_name == "dask":
-        from pipeline.executors.cluster import require_dask
+        from pipeline.executors.cluster import check_scheduler, require_dask
 
         require_dask()  # says how to install it, before the lock and any work
+        if scheduler is not None:
+            scheduler = check_scheduler(scheduler, _scheduler_source(project, options))
     with project_lock(project, wait=options.wait, on_wait=on_wait):
         cleaned = clean_partials(project.dist) + clean_scratch(project.dist / WORK)
         plan = plan_build(project, video_ids, options, runner, report=report)

@@ -169,6 +169,41 @@ def test_without_dask_the_executor_says_how_to_install_it(project, monkeypatch):
     assert not (project / "dist/manifest.json").exists()
 
 
+@pytest.mark.parametrize("address, says", [
+    ("not-an-address", "missing port number"),
+    ("tcp://host:notaport", "its port is not a number"),
+    ("udp://10.0.0.1:8786", "unknown address scheme 'udp'"),
+    ("tcp://:8786", "it names no host"),
+])
+def test_a_malformed_scheduler_address_is_one_line_before_any_work(project, address, says):
+    result = CliRunner().invoke(cli, ["--project", str(project), "build", "--scheduler", address])
+    assert result.exit_code == 2, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith(f"error: --scheduler {address!r} is not a Dask scheduler address: ") and says in last, last
+    assert "tcp://HOST:8786" in last and "Traceback" not in result.output and "internal error" not in result.output
+    assert not (project / "dist/manifest.json").exists()
+
+
+def test_a_scheduler_address_from_the_catalog_is_named_as_such(make_project):
+    root = make_project(catalog_extra='[render]\nexecutor = "dask"\nscheduler = "tcp://host:port"\n')
+    result = CliRunner().invoke(cli, ["--project", str(root), "build"])
+    assert result.exit_code == 2, result.output
+    assert "catalog.toml: [render] scheduler 'tcp://host:port' is not a Dask scheduler address" in result.output
+
+
+def test_an_unreachable_scheduler_is_one_line_and_nothing_is_built(project):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = CliRunner().invoke(cli, ["--project", str(project), "build", "--scheduler", f"tcp://127.0.0.1:{port}"])
+    assert result.exit_code == 1, result.output
+    assert f"cannot reach the Dask scheduler tcp://127.0.0.1:{port}" in result.output, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert not list((project / "dist").rglob("*.mp4")) and not (project / "dist/manifest.json").exists()
+
+
 def test_a_changed_cue_on_the_cluster_encodes_only_its_segment(project, cluster):
     run_build(load_project(project, explicit=True), None, BuildOptions(executor="dask",
                                                                        scheduler=cluster.scheduler_address))

@@ -42,6 +42,26 @@ def require_dask() -> None:
                          hint=INSTALL_HINT) from None
 
 
+def check_scheduler(address: str, where: str = "--scheduler") -> str:
+    """The scheduler address, read by dask.distributed's own parser; a :class:`UsageError` that says what is
+    wrong with it (and where it was given: the option, ``$PIPELINE_SCHEDULER`` or the catalog) otherwise."""
+    require_dask()
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address.strip())  # HOST:PORT alone means tcp://, as for dask
+        from distributed.comm.registry import get_backend
+
+        get_backend(scheme)
+        if scheme != "inproc" and not parse_host_port(location)[0]:  # a host and a port
+            raise ValueError("it names no host")
+    except (ValueError, TypeError) as exc:
+        why = "its port is not a number" if "invalid literal for int" in str(exc) else str(exc)
+        raise UsageError(f"{where} {address!r} is not a Dask scheduler address: {why}",
+                         hint="give the address the scheduler prints at start, such as tcp://HOST:8786") from None
+    return address.strip()
+
+
 # -- on the worker ------------------------------------------------------------------------------------
 
 _RUNNER: list[FfmpegRunner] = []
