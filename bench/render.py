@@ -30,6 +30,10 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _measure import bench_env, children_cpu  # noqa: E402
+
 LANG3 = {"en": "eng", "es": "spa"}
 TITLE = {"en": "English", "es": "Español"}
 
@@ -38,12 +42,6 @@ def copy_project(dest: Path) -> Path:
     shutil.copytree(ROOT / "assets", dest / "assets")
     shutil.copytree(ROOT / "subtitles", dest / "subtitles")
     return dest
-
-
-def children_cpu() -> float:
-    """CPU seconds (user + sys) of every finished child process so far, and of the children they waited for."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def self_cpu() -> float:
@@ -66,9 +64,9 @@ class Meter:
         self.cpu += children_cpu() - self._cpu
 
 
-def run(argv: list[str], meter: Meter) -> None:
+def run(argv: list[str], meter: Meter, env: dict | None = None) -> None:
     with meter:
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 
 #: The pipeline's web-profile caption style for the sample (720p), typed out.
@@ -128,7 +126,7 @@ def by_hand(project: Path, out: Path, decode_once: bool = False) -> dict[str, Me
 def pipeline_render(project: Path) -> Meter:
     shutil.rmtree(project / "dist", ignore_errors=True)
     meter = Meter()
-    run([sys.executable, "-m", "pipeline", "-q", "--project", str(project), "render"], meter)
+    run([sys.executable, "-m", "pipeline", "-q", "--project", str(project), "render"], meter, env=bench_env(ROOT))
     return meter
 
 
