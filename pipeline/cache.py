@@ -130,39 +130,30 @@ class WorkCache:
 
     def probe(self, path: Path, runner: FfmpegRunner | None = None) -> MediaInfo:
         """:func:`probe_video` of a source, remembered by content hash."""
-        digest = self.file_hash(path)
-        if digest in self._probes:
-            return self._probes[digest]
-        known = self.media.get(digest, "probe")
-        info = None
-        if known:
-            try:
-                info = _media_info(Path(path), known)
-            except (KeyError, TypeError, ValueError):
-                info = None
-        if info is None:
-            info = probe_video(path, runner)
-            self.media.put(digest, "probe", info.to_dict())
-        self._probes[digest] = info
-        return info
+        return self._remembered(path, "probe", self._probes, lambda known: _media_info(Path(path), known),
+                                lambda: probe_video(path, runner))
 
     def frames(self, path: Path, runner: FfmpegRunner | None = None) -> FrameFacts:
         """:func:`frame_facts` of a source (its frame count, rate, keyframes), remembered by content hash."""
+        return self._remembered(path, "frames", self._frames, FrameFacts.from_dict, lambda: frame_facts(path, runner))
+
+    def _remembered(self, path: Path, kind: str, memo: dict, read, find):
+        """A fact of ``kind`` about a file, by its content hash: known in this process, else read from the media
+        facts (``read``; an entry that no longer reads is found anew), else found (``find``) and kept there."""
         digest = self.file_hash(path)
-        if digest in self._frames:
-            return self._frames[digest]
-        known = self.media.get(digest, "frames")
-        facts = None
-        if known:
-            try:
-                facts = FrameFacts.from_dict(known)
-            except (KeyError, TypeError, ValueError):
-                facts = None
-        if facts is None:
-            facts = frame_facts(path, runner)
-            self.media.put(digest, "frames", facts.to_dict())
-        self._frames[digest] = facts
-        return facts
+        if digest not in memo:
+            value = None
+            known = self.media.get(digest, kind)
+            if known:
+                try:
+                    value = read(known)
+                except (KeyError, TypeError, ValueError):
+                    value = None
+            if value is None:
+                value = find()
+                self.media.put(digest, kind, value.to_dict())
+            memo[digest] = value
+        return memo[digest]
 
     def save(self) -> None:
         if self.path is None or not self._dirty:
