@@ -404,10 +404,15 @@ def resolve_memory(project: Project, requested: float | None) -> float:
 
 def resolve_executor(project: Project, options: BuildOptions) -> tuple[str, str | None]:
     """Which executor runs the work units, and the Dask scheduler's address: option, environment
-    (``$PIPELINE_EXECUTOR``, ``$PIPELINE_SCHEDULER``), ``[render] executor``/``scheduler``, else local."""
+    (``$PIPELINE_EXECUTOR``, ``$PIPELINE_SCHEDULER``), ``[render] executor``/``scheduler``, else local.
+
+    For ``dask``, also that dask.distributed is installed and the address reads as one (a :class:`UsageError`
+    naming where it was given otherwise), before the lock and any work."""
     from pipeline.executors import EXECUTORS
 
-    scheduler = options.scheduler or os.environ.get("PIPELINE_SCHEDULER") or _setting(project, "scheduler")
+    given = (("--scheduler", options.scheduler), ("$PIPELINE_SCHEDULER", os.environ.get("PIPELINE_SCHEDULER")),
+             (f"{project.catalog_path}: [render] scheduler", _setting(project, "scheduler")))
+    where, scheduler = next(((w, value) for w, value in given if value), (None, None))
     name = options.executor or os.environ.get("PIPELINE_EXECUTOR") or _setting(project, "executor") or \
         ("dask" if options.scheduler else "local")
     if name not in EXECUTORS:
@@ -416,16 +421,12 @@ def resolve_executor(project: Project, options: BuildOptions) -> tuple[str, str 
         raise UsageError(f"{project.catalog_path}: [render] scheduler must be an address such as tcp://host:8786")
     if name != "dask" and options.scheduler:
         raise UsageError("--scheduler needs --executor dask")
-    return name, scheduler if name == "dask" else None
+    if name != "dask":
+        return name, None
+    from pipeline.executors.cluster import check_scheduler, require_dask
 
-
-def _scheduler_source(project: Project, options: BuildOptions) -> str:
-    """Where the scheduler address came from, for a message about it."""
-    if options.scheduler:
-        return "--scheduler"
-    if os.environ.get("PIPELINE_SCHEDULER"):
-        return "$PIPELINE_SCHEDULER"
-    return f"{project.catalog_path}: [render] scheduler"
+    require_dask()  # says how to install it
+    return name, None if scheduler is None else check_scheduler(scheduler, where)
 
 
 class _Book:
@@ -493,12 +494,6 @@ def run_build(
     memory = resolve_memory(project, options.memory_mib)
     executor_name, scheduler = resolve_executor(project, options)
     runner.ffprobe, runner.ffmpeg  # noqa: B018 -- both must be installed: say so once, before any work
-    if executor_name == "dask":
-        from pipeline.executors.cluster import check_scheduler, require_dask
-
-        require_dask()  # says how to install it, before the lock and any work
-        if scheduler is not None:
-            scheduler = check_scheduler(scheduler, _scheduler_source(project, options))
     with project_lock(project, wait=options.wait, on_wait=on_wait):
         cleaned = clean_partials(project.dist) + clean_scratch(project.dist / WORK)
         plan = plan_build(project, video_ids, options, runner, report=report)

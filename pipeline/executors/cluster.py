@@ -43,15 +43,14 @@ def require_dask() -> None:
 
 
 def check_scheduler(address: str, where: str = "--scheduler") -> str:
-    """The scheduler address, read by dask.distributed's own parser; a :class:`UsageError` that says what is
-    wrong with it (and where it was given: the option, ``$PIPELINE_SCHEDULER`` or the catalog) otherwise."""
-    require_dask()
+    """The scheduler address, read by dask.distributed's own parser (installed: :func:`require_dask`); a
+    :class:`UsageError` that says what is wrong with it (and where it was given: the option,
+    ``$PIPELINE_SCHEDULER`` or the catalog) otherwise."""
     from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
 
     try:
         scheme, location = parse_address(address.strip())  # HOST:PORT alone means tcp://, as for dask
-        from distributed.comm.registry import get_backend
-
         get_backend(scheme)
         if scheme != "inproc" and not parse_host_port(location)[0]:  # a host and a port
             raise ValueError("it names no host")
